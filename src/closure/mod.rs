@@ -1,0 +1,1 @@
+//! The pure closure state machine.

@@ -1,0 +1,30 @@
+//! # jiebei-bot
+//!
+//! A support bot for closing ("turning off borrowing") or cancelling
+//! ("deregistering") an Ant Jiebei credit account. The core knows nothing of
+//! Telegram; fronts translate updates into [`engine::Input`] and render the
+//! [`engine::Reply`] values the engine returns.
+//!
+//! # Layout
+//!
+//! - [`lang`]: the two languages and how a reply's language is chosen.
+//! - [`content`]: loads the YAML content (FAQ, intents, topics, texts,
+//!   matcher settings) and checks it; errors name file, entry and field.
+//! - [`matcher`]: normalises and tokenises a message and scores it against
+//!   the content, giving an answer, an action, a clarify choice or a fallback.
+//! - [`closure`]: the pure state machine that turns borrowing off or cancels
+//!   an account, `step(state, event) -> (state, effects)`.
+//! - [`accounts`]: the `AccountService` trait, the built-in ledger and the
+//!   HTTP client for an operator's account system.
+//! - [`store`]: the database (sqlx, SQLite by default): chat state, accounts,
+//!   the audit log.
+//! - [`engine`]: one conversation turn: classify the input, drive the closure
+//!   machine, execute its effects, persist the chat, return replies.
+//! - [`console`]: the terminal front on the same engine.
+
+pub mod accounts;
+pub mod closure;
+pub mod content;
+pub mod lang;
+pub mod matcher;
+pub mod store;

@@ -1,0 +1,1 @@
+//! The database: pool, migrations, chat state and the audit log.
