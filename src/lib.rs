@@ -28,9 +28,11 @@
 pub mod accounts;
 pub mod callback;
 pub mod closure;
-
+pub mod config;
+pub mod console;
 pub mod content;
-
+pub mod engine;
+pub mod eval;
 pub mod lang;
 pub mod matcher;
 pub mod store;
