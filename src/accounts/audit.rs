@@ -1,0 +1,160 @@
+//! How closure actions reach the audit log: the one mapping from a result
+//! to an audit row, the reading of an already-settled key, and the
+//! [`Audited`] wrapper that gives any external service the same log the
+//! built-in ledger writes in its own transaction.
+
+use async_trait::async_trait;
+
+use super::service::{AccountError, AccountService, ActionOutcome};
+use super::types::{AccountRef, AccountStatus, Closure, IdempotencyKey, Phone};
+use crate::store::{AuditEntry, AuditResult, NewAudit, Store, StoreError};
+
+/// The audit row recording `outcome` of `action` with `key`.
+pub(super) fn audit_row(
+    chat: i64,
+    account: &AccountRef,
+    action: Closure,
+    key: &IdempotencyKey,
+    outcome: &Result<ActionOutcome, AccountError>,
+) -> NewAudit {
+    let (result, detail) = recorded_result(outcome);
+    NewAudit {
+        chat,
+        phone: account.phone.clone(),
+        action,
+        idempotency_key: key.clone(),
+        result,
+        detail,
+    }
+}
+
+/// How an outcome is written in the log: the result and its detail.
+fn recorded_result(outcome: &Result<ActionOutcome, AccountError>) -> (AuditResult, Option<String>) {
+    match outcome {
+        Ok(ActionOutcome::Done) => (AuditResult::Done, None),
+        Ok(ActionOutcome::AlreadyDone) => (AuditResult::AlreadyDone, None),
+        Err(AccountError::OutstandingBalance(owed)) => (
+            AuditResult::OutstandingBalance,
+            Some(format!("outstanding {owed}")),
+        ),
+        Err(AccountError::NotFound) => (AuditResult::NotFound, None),
+        Err(AccountError::InvalidState(state)) => (
+            AuditResult::InvalidState,
+            Some(format!("account is {}", state.as_str())),
+        ),
+        Err(AccountError::KeyReused(_)) => (AuditResult::KeyReused, None),
+        Err(AccountError::Unavailable(why)) => (AuditResult::Unavailable, Some(why.clone())),
+        Err(AccountError::Timeout) => (AuditResult::Timeout, None),
+        Err(AccountError::Protocol(why)) => (AuditResult::ProtocolError, Some(why.clone())),
+        Err(AccountError::Store(e)) => (AuditResult::Unavailable, Some(e.to_string())),
+    }
+}
+
+/// What to answer when `key` was settled earlier by `earlier`: the action
+/// is not repeated; a key reused for something else is an error.
+pub(super) fn settled(
+    earlier: &AuditEntry,
+    account: &AccountRef,
+    action: Closure,
+) -> Result<ActionOutcome, AccountError> {
+    if earlier.action == action && earlier.phone == account.phone {
+        Ok(ActionOutcome::AlreadyDone)
+    } else {
+        Err(AccountError::KeyReused(earlier.idempotency_key.clone()))
+    }
+}
+
+/// An external account service whose actions are written to the audit log:
+/// an `attempt` row before the request, an `outcome` or `failure` row
+/// after it. A key already settled in the log is answered from the log
+/// without asking the service again.
+pub struct Audited<S> {
+    store: Store,
+    inner: S,
+}
+
+impl<S: AccountService> Audited<S> {
+    /// Wraps `inner`, logging its actions in `store`.
+    pub fn new(store: Store, inner: S) -> Audited<S> {
+        Audited { store, inner }
+    }
+
+    async fn act(
+        &self,
+        action: Closure,
+        account: &AccountRef,
+        key: &IdempotencyKey,
+        chat: i64,
+    ) -> Result<ActionOutcome, AccountError> {
+        if let Some(earlier) = self.store.find_audit(key).await? {
+            return settled(&earlier, account, action);
+        }
+        let attempt = NewAudit {
+            chat,
+            phone: account.phone.clone(),
+            action,
+            idempotency_key: key.clone(),
+            result: AuditResult::Pending,
+            detail: None,
+        };
+        self.store.append_audit(&attempt).await?;
+
+        let outcome = match action {
+            Closure::TurnOff => self.inner.turn_off_borrowing(account, key, chat).await,
+            Closure::Cancel => self.inner.cancel(account, key, chat).await,
+        };
+        tracing::info!(
+            action = action.as_str(),
+            key = key.as_str(),
+            ok = outcome.is_ok(),
+            "closure action answered by the account service"
+        );
+        if self
+            .store
+            .append_audit(&audit_row(chat, account, action, key, &outcome))
+            .await?
+            .is_some()
+        {
+            return outcome;
+        }
+        // A concurrent call with the same key settled it first.
+        let earlier = self
+            .store
+            .find_audit(key)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt {
+                what: "audit log",
+                detail: format!("key {key} conflicted but has no outcome"),
+            })?;
+        settled(&earlier, account, action)
+    }
+}
+
+#[async_trait]
+impl<S: AccountService> AccountService for Audited<S> {
+    async fn find_by_phone(&self, phone: &Phone) -> Result<Option<AccountRef>, AccountError> {
+        self.inner.find_by_phone(phone).await
+    }
+
+    async fn status(&self, account: &AccountRef) -> Result<AccountStatus, AccountError> {
+        self.inner.status(account).await
+    }
+
+    async fn turn_off_borrowing(
+        &self,
+        account: &AccountRef,
+        key: &IdempotencyKey,
+        chat: i64,
+    ) -> Result<ActionOutcome, AccountError> {
+        self.act(Closure::TurnOff, account, key, chat).await
+    }
+
+    async fn cancel(
+        &self,
+        account: &AccountRef,
+        key: &IdempotencyKey,
+        chat: i64,
+    ) -> Result<ActionOutcome, AccountError> {
+        self.act(Closure::Cancel, account, key, chat).await
+    }
+}
