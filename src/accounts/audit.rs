@@ -3,6 +3,9 @@
 //! [`Audited`] wrapper that gives any external service the same log the
 //! built-in ledger writes in its own transaction.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+
 use async_trait::async_trait;
 
 use super::service::{AccountError, AccountService, ActionOutcome};
@@ -71,12 +74,46 @@ pub(super) fn settled(
 pub struct Audited<S> {
     store: Store,
     inner: S,
+    in_flight: KeyLocks,
+}
+
+/// One lock per idempotency key being acted on, so that two calls with one
+/// key in this process take turns: the second then finds the first's
+/// outcome in the log instead of racing it to the service (which would
+/// answer one of them "already done" and could leave that as the logged
+/// outcome of a key that did act). Replicas are not serialised by this;
+/// for them the service's own idempotency is what holds.
+#[derive(Default)]
+struct KeyLocks {
+    // A std Mutex, not a Tokio one: nothing awaits while it is held.
+    locks: std::sync::Mutex<HashMap<IdempotencyKey, Weak<tokio::sync::Mutex<()>>>>,
+}
+
+impl KeyLocks {
+    /// The lock for `key`, shared with every call holding it right now.
+    fn for_key(&self, key: &IdempotencyKey) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .locks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        locks.retain(|_, lock| lock.strong_count() > 0);
+        if let Some(lock) = locks.get(key).and_then(Weak::upgrade) {
+            return lock;
+        }
+        let lock = Arc::new(tokio::sync::Mutex::new(()));
+        locks.insert(key.clone(), Arc::downgrade(&lock));
+        lock
+    }
 }
 
 impl<S: AccountService> Audited<S> {
     /// Wraps `inner`, logging its actions in `store`.
     pub fn new(store: Store, inner: S) -> Audited<S> {
-        Audited { store, inner }
+        Audited {
+            store,
+            inner,
+            in_flight: KeyLocks::default(),
+        }
     }
 
     async fn act(
@@ -86,6 +123,8 @@ impl<S: AccountService> Audited<S> {
         key: &IdempotencyKey,
         chat: i64,
     ) -> Result<ActionOutcome, AccountError> {
+        let lock = self.in_flight.for_key(key);
+        let _turn = lock.lock().await;
         if let Some(earlier) = self.store.find_audit(key).await? {
             return settled(&earlier, account, action);
         }
@@ -117,7 +156,7 @@ impl<S: AccountService> Audited<S> {
         {
             return outcome;
         }
-        // A concurrent call with the same key settled it first.
+        // Another replica settled the key while we were asking.
         let earlier = self
             .store
             .find_audit(key)
