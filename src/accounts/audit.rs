@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use super::service::{AccountError, AccountService, ActionOutcome};
 use super::types::{AccountRef, AccountStatus, Closure, IdempotencyKey, Phone};
-use crate::store::{AuditEntry, AuditResult, NewAudit, Store, StoreError};
+use crate::store::{Appended, AuditEntry, AuditResult, NewAudit, Store};
 
 /// The audit row recording `outcome` of `action` with `key`.
 pub(super) fn audit_row(
@@ -20,7 +20,17 @@ pub(super) fn audit_row(
     key: &IdempotencyKey,
     outcome: &Result<ActionOutcome, AccountError>,
 ) -> NewAudit {
-    let (result, detail) = recorded_result(outcome);
+    new_row(chat, account, action, key, recorded_result(outcome))
+}
+
+/// An audit row with the given result and detail.
+fn new_row(
+    chat: i64,
+    account: &AccountRef,
+    action: Closure,
+    key: &IdempotencyKey,
+    (result, detail): (AuditResult, Option<String>),
+) -> NewAudit {
     NewAudit {
         chat,
         phone: account.phone.clone(),
@@ -115,58 +125,6 @@ impl<S: AccountService> Audited<S> {
             in_flight: KeyLocks::default(),
         }
     }
-
-    async fn act(
-        &self,
-        action: Closure,
-        account: &AccountRef,
-        key: &IdempotencyKey,
-        chat: i64,
-    ) -> Result<ActionOutcome, AccountError> {
-        let lock = self.in_flight.for_key(key);
-        let _turn = lock.lock().await;
-        if let Some(earlier) = self.store.find_audit(key).await? {
-            return settled(&earlier, account, action);
-        }
-        let attempt = NewAudit {
-            chat,
-            phone: account.phone.clone(),
-            action,
-            idempotency_key: key.clone(),
-            result: AuditResult::Pending,
-            detail: None,
-        };
-        self.store.append_audit(&attempt).await?;
-
-        let outcome = match action {
-            Closure::TurnOff => self.inner.turn_off_borrowing(account, key, chat).await,
-            Closure::Cancel => self.inner.cancel(account, key, chat).await,
-        };
-        tracing::info!(
-            action = action.as_str(),
-            key = key.as_str(),
-            ok = outcome.is_ok(),
-            "closure action answered by the account service"
-        );
-        if self
-            .store
-            .append_audit(&audit_row(chat, account, action, key, &outcome))
-            .await?
-            .is_some()
-        {
-            return outcome;
-        }
-        // Another replica settled the key while we were asking.
-        let earlier = self
-            .store
-            .find_audit(key)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt {
-                what: "audit log",
-                detail: format!("key {key} conflicted but has no outcome"),
-            })?;
-        settled(&earlier, account, action)
-    }
 }
 
 #[async_trait]
@@ -179,21 +137,33 @@ impl<S: AccountService> AccountService for Audited<S> {
         self.inner.status(account).await
     }
 
-    async fn turn_off_borrowing(
+    async fn execute(
         &self,
+        action: Closure,
         account: &AccountRef,
         key: &IdempotencyKey,
         chat: i64,
     ) -> Result<ActionOutcome, AccountError> {
-        self.act(Closure::TurnOff, account, key, chat).await
-    }
+        let lock = self.in_flight.for_key(key);
+        let _turn = lock.lock().await;
+        if let Some(earlier) = self.store.find_audit(key).await? {
+            return settled(&earlier, account, action);
+        }
+        let attempt = new_row(chat, account, action, key, (AuditResult::Pending, None));
+        self.store.append_audit(&attempt).await?;
 
-    async fn cancel(
-        &self,
-        account: &AccountRef,
-        key: &IdempotencyKey,
-        chat: i64,
-    ) -> Result<ActionOutcome, AccountError> {
-        self.act(Closure::Cancel, account, key, chat).await
+        let outcome = self.inner.execute(action, account, key, chat).await;
+        tracing::info!(
+            action = action.as_str(),
+            key = key.as_str(),
+            ok = outcome.is_ok(),
+            "closure action answered by the account service"
+        );
+        let row = audit_row(chat, account, action, key, &outcome);
+        match self.store.append_audit(&row).await? {
+            Appended::Written(_) => outcome,
+            // Another replica settled the key while we were asking.
+            Appended::Settled(earlier) => settled(&earlier, account, action),
+        }
     }
 }

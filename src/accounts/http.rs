@@ -163,56 +163,6 @@ impl HttpAccountService {
             (status, _) => Err(unexpected(status)),
         }
     }
-
-    async fn act(
-        &self,
-        action: Closure,
-        account: &AccountRef,
-        key: &IdempotencyKey,
-        chat: i64,
-    ) -> Result<ActionOutcome, AccountError> {
-        let tail = match action {
-            Closure::TurnOff => "turn-off",
-            Closure::Cancel => "cancel",
-        };
-        let response = self
-            .client
-            .post(self.url(&account.phone, Some(tail)))
-            .header("Idempotency-Key", key.as_str())
-            .json(&serde_json::json!({ "chat": chat }))
-            .send()
-            .await
-            .map_err(transport)?;
-        let status = response.status();
-        if status == StatusCode::NOT_FOUND {
-            return Err(AccountError::NotFound);
-        }
-        let body = read(response, status).await?;
-        let result = body.result.as_deref();
-        let error = body.error.as_deref();
-        match (status, result, error) {
-            (StatusCode::OK, Some("done"), _) => Ok(ActionOutcome::Done),
-            (StatusCode::OK | StatusCode::CONFLICT, Some("already_done"), _) => {
-                Ok(ActionOutcome::AlreadyDone)
-            }
-            (StatusCode::CONFLICT, _, Some("outstanding_balance")) => match body.outstanding {
-                Some(owed) => Err(AccountError::OutstandingBalance(owed)),
-                None => Err(AccountError::Protocol(
-                    "outstanding_balance answer without `outstanding`".into(),
-                )),
-            },
-            (StatusCode::UNPROCESSABLE_ENTITY, _, _) => match body.state {
-                Some(state) => Err(AccountError::InvalidState(state)),
-                None => Err(AccountError::Protocol("422 answer without `state`".into())),
-            },
-            (status, _, _) if status.is_success() || status == StatusCode::CONFLICT => {
-                Err(AccountError::Protocol(format!(
-                    "{tail} answered {status} with result {result:?} and error {error:?}"
-                )))
-            }
-            (status, _, _) => Err(unexpected(status)),
-        }
-    }
 }
 
 /// Reads a JSON body; a server error is reported as such whatever its body.
@@ -270,22 +220,54 @@ impl AccountService for HttpAccountService {
             .ok_or(AccountError::NotFound)
     }
 
-    async fn turn_off_borrowing(
+    async fn execute(
         &self,
+        action: Closure,
         account: &AccountRef,
         key: &IdempotencyKey,
         chat: i64,
     ) -> Result<ActionOutcome, AccountError> {
-        self.act(Closure::TurnOff, account, key, chat).await
-    }
-
-    async fn cancel(
-        &self,
-        account: &AccountRef,
-        key: &IdempotencyKey,
-        chat: i64,
-    ) -> Result<ActionOutcome, AccountError> {
-        self.act(Closure::Cancel, account, key, chat).await
+        let tail = match action {
+            Closure::TurnOff => "turn-off",
+            Closure::Cancel => "cancel",
+        };
+        let response = self
+            .client
+            .post(self.url(&account.phone, Some(tail)))
+            .header("Idempotency-Key", key.as_str())
+            .json(&serde_json::json!({ "chat": chat }))
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status();
+        if status == StatusCode::NOT_FOUND {
+            return Err(AccountError::NotFound);
+        }
+        let body = read(response, status).await?;
+        let result = body.result.as_deref();
+        let error = body.error.as_deref();
+        match (status, result, error) {
+            (StatusCode::OK, Some("done"), _) => Ok(ActionOutcome::Done),
+            (StatusCode::OK | StatusCode::CONFLICT, Some("already_done"), _) => {
+                Ok(ActionOutcome::AlreadyDone)
+            }
+            (StatusCode::CONFLICT, _, Some("outstanding_balance")) => match body.outstanding {
+                Some(owed) => Err(AccountError::OutstandingBalance(owed)),
+                None => Err(AccountError::Protocol(
+                    "outstanding_balance answer without `outstanding`".into(),
+                )),
+            },
+            (StatusCode::UNPROCESSABLE_ENTITY, _, _) => match body.state {
+                Some(state) => Err(AccountError::InvalidState(state)),
+                None => Err(AccountError::Protocol("422 answer without `state`".into())),
+            },
+            (status, _, _) if status.is_success() || status == StatusCode::CONFLICT => {
+                Err(AccountError::Protocol(format!(
+                    "{tail} answered {status} with result {result:?} and error {error:?}"
+                )))
+            }
+            (status, _, _) => Err(unexpected(status)),
+        }
     }
 }
 

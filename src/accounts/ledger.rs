@@ -183,8 +183,27 @@ impl Ledger {
         }
         Ok(seeded)
     }
+}
 
-    async fn act(
+#[async_trait]
+impl AccountService for Ledger {
+    async fn find_by_phone(&self, phone: &Phone) -> Result<Option<AccountRef>, AccountError> {
+        Ok(self
+            .store
+            .account(phone)
+            .await?
+            .map(|a| AccountRef::new(a.phone)))
+    }
+
+    async fn status(&self, account: &AccountRef) -> Result<AccountStatus, AccountError> {
+        self.store
+            .account(&account.phone)
+            .await?
+            .map(|a| a.status)
+            .ok_or(AccountError::NotFound)
+    }
+
+    async fn execute(
         &self,
         action: Closure,
         account: &AccountRef,
@@ -207,43 +226,6 @@ impl Ledger {
             Applied::Recorded(outcome) => outcome,
             Applied::Settled(earlier) => settled(&earlier, account, action),
         }
-    }
-}
-
-#[async_trait]
-impl AccountService for Ledger {
-    async fn find_by_phone(&self, phone: &Phone) -> Result<Option<AccountRef>, AccountError> {
-        Ok(self
-            .store
-            .account(phone)
-            .await?
-            .map(|a| AccountRef::new(a.phone)))
-    }
-
-    async fn status(&self, account: &AccountRef) -> Result<AccountStatus, AccountError> {
-        self.store
-            .account(&account.phone)
-            .await?
-            .map(|a| a.status)
-            .ok_or(AccountError::NotFound)
-    }
-
-    async fn turn_off_borrowing(
-        &self,
-        account: &AccountRef,
-        key: &IdempotencyKey,
-        chat: i64,
-    ) -> Result<ActionOutcome, AccountError> {
-        self.act(Closure::TurnOff, account, key, chat).await
-    }
-
-    async fn cancel(
-        &self,
-        account: &AccountRef,
-        key: &IdempotencyKey,
-        chat: i64,
-    ) -> Result<ActionOutcome, AccountError> {
-        self.act(Closure::Cancel, account, key, chat).await
     }
 }
 

@@ -9,7 +9,9 @@ use async_trait::async_trait;
 use super::audit::Audited;
 use super::http::{BadServiceUrl, HttpAccountService};
 use super::ledger::Ledger;
-use super::types::{AccountRef, AccountState, AccountStatus, IdempotencyKey, Money, Phone};
+use super::types::{
+    AccountRef, AccountState, AccountStatus, Closure, IdempotencyKey, Money, Phone,
+};
 use crate::store::{Store, StoreError};
 
 /// How an executed action ended.
@@ -78,21 +80,35 @@ pub trait AccountService: Send + Sync {
     /// The account's state, amount owed and overdue flag, as of now.
     async fn status(&self, account: &AccountRef) -> Result<AccountStatus, AccountError>;
 
-    /// Turns borrowing off, at most once for `key`; `chat` is recorded.
-    async fn turn_off_borrowing(
+    /// Carries out `action` at most once for `key`, refusing while anything
+    /// is outstanding; `chat` (the chat that asked) is recorded.
+    async fn execute(
         &self,
+        action: Closure,
         account: &AccountRef,
         key: &IdempotencyKey,
         chat: i64,
     ) -> Result<ActionOutcome, AccountError>;
 
-    /// Cancels (deregisters) the account, at most once for `key`; `chat` is recorded.
+    /// Turns borrowing off, at most once for `key`.
+    async fn turn_off_borrowing(
+        &self,
+        account: &AccountRef,
+        key: &IdempotencyKey,
+        chat: i64,
+    ) -> Result<ActionOutcome, AccountError> {
+        self.execute(Closure::TurnOff, account, key, chat).await
+    }
+
+    /// Cancels (deregisters) the account, at most once for `key`.
     async fn cancel(
         &self,
         account: &AccountRef,
         key: &IdempotencyKey,
         chat: i64,
-    ) -> Result<ActionOutcome, AccountError>;
+    ) -> Result<ActionOutcome, AccountError> {
+        self.execute(Closure::Cancel, account, key, chat).await
+    }
 }
 
 /// The account service to use: the operator's system at `accounts_url`

@@ -189,12 +189,21 @@ fn entry(row: AuditRow) -> Result<AuditEntry, StoreError> {
     })
 }
 
+/// What appending a row to the log did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Appended {
+    /// The row was written.
+    Written(AuditEntry),
+    /// The row was an outcome for a key already settled by this earlier
+    /// row; nothing was written and the earlier outcome stands.
+    Settled(AuditEntry),
+}
+
 /// Appends `row`, unless it is an outcome and the key already has one.
-/// Returns the row written, or `None` when the key was already settled.
 pub(super) async fn append(
     conn: &mut SqliteConnection,
     row: &NewAudit,
-) -> Result<Option<AuditEntry>, StoreError> {
+) -> Result<Appended, StoreError> {
     let written: Option<AuditRow> = sqlx::query_as(
         "INSERT INTO audit_log (time, chat_id, phone, action, idempotency_key, kind, result, detail) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING \
@@ -211,7 +220,19 @@ pub(super) async fn append(
     .fetch_optional(&mut *conn)
     .await
     .map_err(query("append to the audit log"))?;
-    written.map(entry).transpose()
+    if let Some(written) = written {
+        return Ok(Appended::Written(entry(written)?));
+    }
+    match outcome(conn, &row.idempotency_key).await? {
+        Some(earlier) => Ok(Appended::Settled(earlier)),
+        None => Err(StoreError::Corrupt {
+            what: "audit log",
+            detail: format!(
+                "appending for key {} conflicted, yet the key has no outcome",
+                row.idempotency_key
+            ),
+        }),
+    }
 }
 
 /// The outcome row that settled `key`, if any.
@@ -231,9 +252,9 @@ pub(super) async fn outcome(
 
 impl Store {
     /// Appends `row` to the audit log. An outcome for a key that already
-    /// has one is not written: then `None` is returned and the caller must
-    /// report the earlier outcome ([`Store::find_audit`]) instead.
-    pub async fn append_audit(&self, row: &NewAudit) -> Result<Option<AuditEntry>, StoreError> {
+    /// has one is not written; the earlier outcome is returned instead,
+    /// and is what the caller must report.
+    pub async fn append_audit(&self, row: &NewAudit) -> Result<Appended, StoreError> {
         let mut conn = self.acquire().await?;
         append(&mut conn, row).await
     }

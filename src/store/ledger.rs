@@ -3,10 +3,10 @@
 
 use sqlx::SqliteConnection;
 
-use super::audit::{self, AuditEntry, NewAudit};
+use super::audit::{self, Appended, AuditEntry, NewAudit};
 use super::error::{corrupt, query, StoreError};
 use super::pool::{now, Store};
-use crate::accounts::{AccountState, AccountStatus, Money, Phone};
+use crate::accounts::{AccountState, AccountStatus, IdempotencyKey, Money, Phone};
 
 /// An account row of the built-in ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,19 +91,8 @@ impl Store {
         phone: &Phone,
         status: &AccountStatus,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO accounts (phone, state, outstanding_cents, overdue, updated_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (phone) DO NOTHING",
-        )
-        .bind(phone.as_str())
-        .bind(status.state.as_str())
-        .bind(status.outstanding.cents())
-        .bind(status.overdue)
-        .bind(now())
-        .execute(&self.pool)
-        .await
-        .map_err(query("add an account"))?;
-        Ok(done.rows_affected() == 1)
+        self.write_account(phone, status, "DO NOTHING", "add an account")
+            .await
     }
 
     /// Adds the account, or overwrites its state, amount and overdue flag.
@@ -112,21 +101,37 @@ impl Store {
         phone: &Phone,
         status: &AccountStatus,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO accounts (phone, state, outstanding_cents, overdue, updated_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (phone) DO UPDATE SET \
-             state = excluded.state, outstanding_cents = excluded.outstanding_cents, \
-             overdue = excluded.overdue, updated_at = excluded.updated_at",
-        )
-        .bind(phone.as_str())
-        .bind(status.state.as_str())
-        .bind(status.outstanding.cents())
-        .bind(status.overdue)
-        .bind(now())
-        .execute(&self.pool)
-        .await
-        .map_err(query("write an account"))?;
+        let overwrite = "DO UPDATE SET state = excluded.state, \
+             outstanding_cents = excluded.outstanding_cents, \
+             overdue = excluded.overdue, updated_at = excluded.updated_at";
+        self.write_account(phone, status, overwrite, "write an account")
+            .await?;
         Ok(())
+    }
+
+    /// Inserts an account row, doing `on_conflict` when the phone exists;
+    /// true when a row was written.
+    async fn write_account(
+        &self,
+        phone: &Phone,
+        status: &AccountStatus,
+        on_conflict: &str,
+        what: &'static str,
+    ) -> Result<bool, StoreError> {
+        let sql = format!(
+            "INSERT INTO accounts (phone, state, outstanding_cents, overdue, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (phone) {on_conflict}"
+        );
+        let done = sqlx::query(&sql)
+            .bind(phone.as_str())
+            .bind(status.state.as_str())
+            .bind(status.outstanding.cents())
+            .bind(status.overdue)
+            .bind(now())
+            .execute(&self.pool)
+            .await
+            .map_err(query(what))?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Changes the given fields of an account; returns the account as it
@@ -166,7 +171,7 @@ impl Store {
     pub async fn apply_closure<T>(
         &self,
         phone: &Phone,
-        key: &crate::accounts::IdempotencyKey,
+        key: &IdempotencyKey,
         decide: impl FnOnce(Option<&AccountStatus>) -> (Verdict, T),
     ) -> Result<Applied<T>, StoreError> {
         // IMMEDIATE takes the write lock now, so the key lookup and the
@@ -177,6 +182,9 @@ impl Store {
             .await
             .map_err(query("start a closure transaction"))?;
         if let Some(earlier) = audit::outcome(&mut tx, key).await? {
+            tx.rollback()
+                .await
+                .map_err(query("roll back a closure transaction"))?;
             return Ok(Applied::Settled(earlier));
         }
         let current = read_account(&mut tx, phone).await?;
@@ -190,20 +198,20 @@ impl Store {
                 .await
                 .map_err(query("change an account's state"))?;
         }
-        if audit::append(&mut tx, &verdict.audit).await?.is_none() {
-            // Another writer settled the key after all: undo our change.
-            drop(tx);
-            return match self.find_audit(key).await? {
-                Some(earlier) => Ok(Applied::Settled(earlier)),
-                None => Err(StoreError::Corrupt {
-                    what: "audit log",
-                    detail: format!("key {key} conflicted but has no outcome"),
-                }),
-            };
+        match audit::append(&mut tx, &verdict.audit).await? {
+            Appended::Written(_) => {
+                tx.commit()
+                    .await
+                    .map_err(query("commit a closure transaction"))?;
+                Ok(Applied::Recorded(value))
+            }
+            Appended::Settled(earlier) => {
+                // Another writer settled the key after all: undo our change.
+                tx.rollback()
+                    .await
+                    .map_err(query("roll back a closure transaction"))?;
+                Ok(Applied::Settled(earlier))
+            }
         }
-        tx.commit()
-            .await
-            .map_err(query("commit a closure transaction"))?;
-        Ok(Applied::Recorded(value))
     }
 }

@@ -39,10 +39,13 @@
 //!   without its row, nor twice. A crash before commit leaves neither.
 //! - **External service** ([`crate::accounts::Audited`]): an `attempt` row
 //!   is appended before the request and an `outcome` or `failure` row after
-//!   it. A crash in between leaves a lone `attempt`: the remote may or may
-//!   not have acted. Retrying with the same key is safe because the key is
-//!   sent as the `Idempotency-Key` header, and the remote answers "already
-//!   done" instead of acting again; that answer then settles the key here.
+//!   it; calls with one key take turns within the process. A crash (or a
+//!   timeout) in between leaves an `attempt` without an outcome: the remote
+//!   may or may not have acted. Retrying with the same key is safe because
+//!   the key is sent as the `Idempotency-Key` header, and the remote
+//!   answers "already done" instead of acting again; that answer then
+//!   settles the key here. If two replicas race, the unique index keeps
+//!   the first outcome and the other caller reports it.
 //!
 //! # Layout
 //!
@@ -58,7 +61,7 @@ mod error;
 mod ledger;
 mod pool;
 
-pub use audit::{AuditEntry, AuditKind, AuditResult, NewAudit};
+pub use audit::{Appended, AuditEntry, AuditKind, AuditResult, NewAudit};
 pub use error::StoreError;
 pub use ledger::{Applied, LedgerAccount, Verdict};
 pub use pool::{Store, DEFAULT_DATABASE_URL};
