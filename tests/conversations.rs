@@ -215,7 +215,7 @@ fn shows(
     let filled = fill(content.text(key, lang), &vars);
     // What is left between unfilled `{name}` placeholders must appear in order.
     let mut rest = text;
-    for piece in filled.split(|c| c == '{' || c == '}').step_by(2) {
+    for piece in filled.split(['{', '}']).step_by(2) {
         match rest.find(piece) {
             Some(i) => rest = &rest[i + piece.len()..],
             None => return false,
