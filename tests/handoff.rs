@@ -137,6 +137,24 @@ mod tickets_per_customer {
         assert_eq!(h.open_ticket_of(ALICE).await.unwrap(), Some(again));
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn two_requests_at_once_from_one_customer_open_one_ticket() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Handoff::new(Store::connect(&file_url(&dir)).await.unwrap());
+        let b = Handoff::new(Store::connect(&file_url(&dir)).await.unwrap());
+        for chat in 0..10 {
+            let (x, y) = tokio::join!(
+                a.open(chat, Lang::En, Reason::Asked),
+                b.open(chat, Lang::En, Reason::RepeatedMisses)
+            );
+            let ((x, x_new), (y, y_new)) = (x.unwrap(), y.unwrap());
+            assert_eq!(x.id, y.id);
+            assert!(x_new != y_new, "exactly one of them opened it");
+            assert_eq!(a.reasons(x.id).await.unwrap().len(), 2);
+        }
+        assert_eq!(a.list(None).await.unwrap().len(), 10);
+    }
+
     #[tokio::test]
     async fn a_customer_whose_ticket_is_resolved_can_open_a_new_one() {
         let h = handoff().await;
