@@ -4,6 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::accounts::Money;
@@ -97,8 +98,11 @@ impl fmt::Display for Status {
     }
 }
 
-/// Why a customer is handed to a human.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// Why a customer is handed to a human. Serialises as
+/// `{"kind":"blocked_closure","detail":"unknown_phone"}`, so the engine can
+/// keep the reason of the agent button it offered in its chat state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum Reason {
     /// They asked: `/agent`, the agent intent or the agent button.
     Asked,
@@ -340,7 +344,10 @@ mod tests {
             Reason::from(AgentReason::UnknownPhone),
         ] {
             let back = Reason::from_parts(reason.kind(), reason.detail().map(String::from));
-            assert_eq!(back, Ok(reason));
+            assert_eq!(back.as_ref(), Ok(&reason));
+            let json = serde_json::to_string(&reason).unwrap();
+            assert!(json.contains(reason.kind()), "{json}");
+            assert_eq!(serde_json::from_str::<Reason>(&json).unwrap(), reason);
         }
         assert_eq!(
             Reason::outstanding(money).to_string(),
