@@ -12,6 +12,7 @@ use jiebei_bot::config::CommonArgs;
 use jiebei_bot::content::Content;
 use jiebei_bot::engine::Engine;
 use jiebei_bot::eval;
+use jiebei_bot::handoff::{Handoff, TicketsCmd};
 use jiebei_bot::lang::{self, Lang};
 use jiebei_bot::matcher::{self, Match, Matcher};
 use serde_json::json;
@@ -40,6 +41,18 @@ enum Command {
     /// Manage the built-in account ledger.
     #[command(subcommand)]
     Accounts(AccountsCmd),
+    /// Tickets waiting for (or handled by) a human agent.
+    #[command(subcommand)]
+    Tickets(TicketsCmd),
+    /// Questions the bot could not answer, grouped, most frequent first.
+    Unanswered {
+        /// Only questions from the last DAYS days.
+        #[arg(long, value_name = "DAYS")]
+        since: Option<u32>,
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the audit log of executed closure actions.
     Audit {
         /// One JSON object per line.
@@ -113,6 +126,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             jiebei_bot::accounts::run_accounts(&store, cmd, &mut out).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Tickets(cmd)) => {
+            let handoff = Handoff::new(cli.common.open_store().await?);
+            let mut out = std::io::stdout();
+            jiebei_bot::handoff::run_tickets(&handoff, cmd, &mut out).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Unanswered { since, json }) => {
+            let handoff = Handoff::new(cli.common.open_store().await?);
+            let matcher = Matcher::new(&content);
+            let mut out = std::io::stdout();
+            jiebei_bot::handoff::run_unanswered(
+                &handoff, &matcher, &content, since, json, &mut out,
+            )
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Audit { json }) => {
             let store = cli.common.open_store().await?;
             let mut out = std::io::stdout();
@@ -126,7 +155,9 @@ async fn chat(common: &CommonArgs, content: Content) -> anyhow::Result<ExitCode>
     let settings = common.engine_settings(&content);
     let store = common.open_store().await?;
     let accounts = common.account_service(store.clone())?;
-    let engine = Engine::new(content, Arc::new(store), accounts, settings);
+    let handoff = Handoff::new(store.clone());
+    let engine =
+        Engine::new(content, Arc::new(store), accounts, settings).with_handoff(handoff, false);
     let interactive = std::io::stdin().is_terminal();
     let stdin = tokio::io::BufReader::new(tokio::io::stdin());
     let mut out = std::io::stdout();

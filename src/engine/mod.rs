@@ -2,11 +2,13 @@
 //! same for every front.
 
 mod clock;
+mod escalate;
 mod state;
 mod turn;
 mod types;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use escalate::{Handled, TicketEvent};
 pub use state::{ChatState, ChatStore, ChatStoreError, MemoryChats, STATE_VERSION};
 pub use turn::{Engine, EngineSettings};
 pub use types::{Button, ChatId, Incoming, Input, Keyboard, Reply};

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::closure;
+use crate::handoff::Reason;
 use crate::lang::Lang;
 
 use super::types::ChatId;
@@ -28,6 +29,12 @@ pub struct ChatState {
     pub misses: u32,
     /// The closure flow and the chat's verified identity.
     pub closure: closure::State,
+    /// Why a human was last offered (the agent button carries no reason).
+    #[serde(default)]
+    pub agent_reason: Option<Reason>,
+    /// The question behind the last clarify choice, for "none of these".
+    #[serde(default)]
+    pub last_question: Option<String>,
 }
 
 impl Default for ChatState {
@@ -38,6 +45,8 @@ impl Default for ChatState {
             last: None,
             misses: 0,
             closure: closure::State::default(),
+            agent_reason: None,
+            last_question: None,
         }
     }
 }

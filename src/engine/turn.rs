@@ -3,16 +3,20 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use crate::accounts::{AccountRef, AccountService, ActionOutcome, Closure, IdempotencyKey, Phone};
+use crate::accounts::{
+    AccountRef, AccountService, ActionOutcome, Closure, IdempotencyKey, Money, Phone,
+};
 use crate::callback::CallbackData;
 use crate::closure::{
     self, Effect, Event, ExecResult, Flow, Message, Nonce, BLOCKED_OVERDUE_KEY, SHARE_CONTACT_KEY,
 };
 use crate::content::{ActionId, Content, Faq, FaqId};
+use crate::handoff::{Handoff, Reason};
 use crate::lang::{self, Lang, LangHints};
 use crate::matcher::{Match, Matcher, Target};
 
 use super::clock::{Clock, SystemClock};
+use super::escalate::{Handled, TicketEvent};
 use super::state::{ChatState, ChatStore};
 use super::types::{Button, ChatId, Incoming, Input, Keyboard, Reply};
 
@@ -38,16 +42,22 @@ impl EngineSettings {
 /// The conversation engine shared by every front.
 #[derive(Clone)]
 pub struct Engine {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
-struct Inner {
-    content: Content,
-    matcher: Matcher,
-    chats: Arc<dyn ChatStore>,
-    accounts: Arc<dyn AccountService>,
-    clock: Arc<dyn Clock>,
-    settings: EngineSettings,
+pub(super) struct Inner {
+    pub(super) content: Content,
+    pub(super) matcher: Matcher,
+    pub(super) chats: Arc<dyn ChatStore>,
+    pub(super) accounts: Arc<dyn AccountService>,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) settings: EngineSettings,
+    /// Tickets and transcripts; without it a request for a human gets the
+    /// official service channel only.
+    pub(super) handoff: Option<Handoff>,
+    /// True when a support chat takes tickets, so an open ticket's messages
+    /// are relayed instead of answered.
+    pub(super) relay: bool,
     /// One lock per chat: a chat's turns run one at a time, so a double tap
     /// is seen after the first tap's state is saved. A std Mutex guards the
     /// map (never held across an await); the per-chat lock is Tokio's.
@@ -55,15 +65,17 @@ struct Inner {
 }
 
 /// A turn in progress: the chat's state, the reply language, the replies.
-struct Turn {
-    chat: ChatId,
-    state: ChatState,
-    lang: Lang,
-    replies: Vec<Reply>,
+pub(super) struct Turn {
+    pub(super) chat: ChatId,
+    pub(super) state: ChatState,
+    pub(super) lang: Lang,
+    pub(super) replies: Vec<Reply>,
+    /// What the front must do for a ticket, if anything.
+    pub(super) ticket: Option<TicketEvent>,
 }
 
 impl Turn {
-    fn say(&mut self, reply: Reply) {
+    pub(super) fn say(&mut self, reply: Reply) {
         self.replies.push(reply);
     }
 }
@@ -97,6 +109,8 @@ impl Engine {
                 accounts,
                 clock,
                 settings,
+                handoff: None,
+                relay: false,
                 locks: Mutex::new(HashMap::new()),
             }),
         }
@@ -112,8 +126,27 @@ impl Engine {
         &self.inner.matcher
     }
 
+    /// Keeps tickets and transcripts in `handoff`; `relay` says a support
+    /// chat takes the tickets. Called once, before the engine is shared.
+    pub fn with_handoff(self, handoff: Handoff, relay: bool) -> Engine {
+        let Ok(mut inner) = Arc::try_unwrap(self.inner) else {
+            panic!("Engine::with_handoff must be called before the engine is cloned");
+        };
+        inner.handoff = Some(handoff);
+        inner.relay = relay;
+        Engine {
+            inner: Arc::new(inner),
+        }
+    }
+
     /// Handles one input and returns what to send back, in order.
     pub async fn handle(&self, incoming: Incoming) -> Vec<Reply> {
+        self.handle_full(incoming).await.replies
+    }
+
+    /// Handles one input: the replies, and what the front must do for a
+    /// ticket (post its card, relay the message to the support chat).
+    pub async fn handle_full(&self, incoming: Incoming) -> Handled {
         let lock = self.chat_lock(incoming.chat);
         let _guard = lock.lock().await;
         let inner = &self.inner;
@@ -131,7 +164,11 @@ impl Engine {
                     .as_deref()
                     .and_then(Lang::from_language_code)
                     .unwrap_or(Lang::En);
-                return vec![Reply::text(inner.content.text("service_unavailable", lang))];
+                let reply = Reply::text(inner.content.text("service_unavailable", lang));
+                return Handled {
+                    replies: vec![reply],
+                    ticket: None,
+                };
             }
         };
         // A command's own name says nothing of the customer's language.
@@ -152,6 +189,7 @@ impl Engine {
             lang: lang::choose(text, hints),
             state,
             replies: Vec::new(),
+            ticket: None,
         };
         if reset {
             tracing::warn!(
@@ -161,6 +199,18 @@ impl Engine {
             let msg = inner.content.text("state_reset", turn.lang).to_string();
             turn.say(Reply::text(msg));
         }
+
+        if self.relayed(&mut turn, &incoming.input).await {
+            self.save(&turn).await;
+            return Handled {
+                replies: turn.replies,
+                ticket: turn.ticket,
+            };
+        }
+        let customer_text = match &incoming.input {
+            Input::Text(t) => Some(t.clone()),
+            _ => None,
+        };
 
         if turn.state.closure.flow.awaits_result() {
             // The bot stopped while an account call was under way: finish it
@@ -202,11 +252,15 @@ impl Engine {
 
         turn.state.last = Some(turn.lang);
         self.save(&turn).await;
-        turn.replies
+        self.record(&turn, customer_text.as_deref()).await;
+        Handled {
+            replies: turn.replies,
+            ticket: turn.ticket,
+        }
     }
 
     /// Writes the chat's state; false (and logged) when it could not be.
-    async fn save(&self, turn: &Turn) -> bool {
+    pub(super) async fn save(&self, turn: &Turn) -> bool {
         match self
             .inner
             .chats
@@ -269,9 +323,10 @@ impl Engine {
             }
             Match::Clarify { candidates } => {
                 turn.state.misses = 0;
+                turn.state.last_question = Some(text.to_string());
                 self.clarify(turn, &candidates);
             }
-            Match::Fallback => self.fallback(turn),
+            Match::Fallback => self.fallback(turn, Some(text)).await,
         }
         if turn.state.closure.flow != Flow::Idle {
             // Answered mid-flow: remind where the flow stands, keep its place.
@@ -319,13 +374,16 @@ impl Engine {
                 self.answer(turn, &id);
             }
             Some(CallbackData::Start(action)) => self.start_action(turn, action).await,
-            Some(CallbackData::NoneOfThese) => self.fallback(turn),
+            Some(CallbackData::NoneOfThese) => {
+                let question = turn.state.last_question.take();
+                self.fallback(turn, question.as_deref()).await
+            }
             Some(CallbackData::Flow(button)) => self.drive(turn, Event::from(button)).await,
             Some(CallbackData::Faq(_)) | None => self.say_key(turn, "button_expired"),
         }
     }
 
-    fn say_key(&self, turn: &mut Turn, key: &str) {
+    pub(super) fn say_key(&self, turn: &mut Turn, key: &str) {
         let text = self.inner.content.text(key, turn.lang).to_string();
         turn.say(Reply::text(text));
     }
@@ -385,8 +443,18 @@ impl Engine {
         turn.say(reply);
     }
 
-    fn fallback(&self, turn: &mut Turn) {
+    /// Not understood: say so, offer a human, and keep the question for the
+    /// unanswered-questions report.
+    async fn fallback(&self, turn: &mut Turn, question: Option<&str>) {
         turn.state.misses += 1;
+        if turn.state.misses >= 2 {
+            turn.state.agent_reason = Some(Reason::RepeatedMisses);
+        }
+        if let (Some(handoff), Some(q)) = (&self.inner.handoff, question) {
+            if let Err(e) = handoff.record_unanswered(turn.lang, q).await {
+                tracing::warn!(chat = turn.chat, error = %e, "cannot record an unanswered question");
+            }
+        }
         let c = &self.inner.content;
         let reply = Reply::text(c.text("fallback", turn.lang)).with_button(
             c.text("button_agent", turn.lang),
@@ -443,7 +511,7 @@ impl Engine {
 
     async fn start_action(&self, turn: &mut Turn, action: ActionId) {
         let event = match action {
-            ActionId::Agent => return self.say_key(turn, "agent_contact"),
+            ActionId::Agent => return self.escalate(turn).await,
             ActionId::Stop => Event::Abort { nonce: None },
             ActionId::TurnOff => Event::Start {
                 action: Some(Closure::TurnOff),
@@ -465,6 +533,7 @@ impl Engine {
             confirm_timeout_secs: self.inner.settings.confirm_timeout_secs,
         };
         let mut events = VecDeque::from([first]);
+        let mut blocked_by: Option<Money> = None;
         while let Some(event) = events.pop_front() {
             let now = self.inner.clock.now().unix_timestamp();
             let state = std::mem::take(&mut turn.state.closure);
@@ -473,6 +542,9 @@ impl Engine {
             for effect in effects {
                 match effect {
                     Effect::Say(message) => {
+                        if let Message::Blocked { outstanding, .. } = &message {
+                            blocked_by = Some(*outstanding);
+                        }
                         let reply = self.render(&message, turn.lang);
                         turn.say(reply);
                     }
@@ -491,6 +563,10 @@ impl Engine {
                         events.push_back(Event::Executed { key, result });
                     }
                     Effect::OfferAgent { reason } => {
+                        turn.state.agent_reason = Some(match blocked_by {
+                            Some(amount) => Reason::outstanding(amount),
+                            None => Reason::from(reason),
+                        });
                         tracing::info!(
                             chat = turn.chat,
                             reason = reason.as_str(),
