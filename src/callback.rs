@@ -8,6 +8,7 @@ use std::fmt;
 use crate::accounts::Closure;
 use crate::closure::{Button, Nonce};
 use crate::content::{ActionId, FaqId};
+use crate::handoff::{Rating, TicketId};
 
 /// Telegram's limit on callback data, in bytes.
 pub const MAX_LEN: usize = 64;
@@ -70,6 +71,13 @@ pub enum CallbackData {
     NoneOfThese,
     /// A step of a closure flow; the button carries its flow's nonce.
     Flow(Button),
+    /// The customer rates the help on a resolved ticket (1 to 5 stars).
+    Rate {
+        /// The ticket rated.
+        ticket: TicketId,
+        /// The stars given.
+        stars: Rating,
+    },
 }
 
 impl CallbackData {
@@ -90,6 +98,15 @@ impl CallbackData {
             "f" => FaqId::parse(rest).ok().map(CallbackData::Faq),
             "a" => ActionId::parse(rest).map(CallbackData::Start),
             "n" if rest.is_empty() => Some(CallbackData::NoneOfThese),
+            "r" => {
+                let (ticket, stars) = rest.split_once(':')?;
+                if ticket.len() > 18 || !ticket.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let ticket = TicketId::new(ticket.parse().ok()?)?;
+                let stars = Rating::new(stars.parse().ok()?).ok()?;
+                Some(CallbackData::Rate { ticket, stars })
+            }
             "c" => {
                 let (nonce, choice) = rest.split_once(':')?;
                 if nonce.len() > 8 || nonce.starts_with('+') {
@@ -114,6 +131,9 @@ impl fmt::Display for CallbackData {
             CallbackData::Faq(id) => write!(f, "f:{id}"),
             CallbackData::Start(a) => write!(f, "a:{a}"),
             CallbackData::NoneOfThese => f.write_str("n"),
+            CallbackData::Rate { ticket, stars } => {
+                write!(f, "r:{}:{}", ticket.get(), stars.stars())
+            }
             CallbackData::Flow(b) => write!(f, "c:{:x}:{}", nonce_of(*b).0, flow_code(*b)),
         }
     }
@@ -130,6 +150,10 @@ mod tests {
             CallbackData::Faq(FaqId::parse("zhima-credit-impact").unwrap()),
             CallbackData::Start(ActionId::Cancel),
             CallbackData::NoneOfThese,
+            CallbackData::Rate {
+                ticket: TicketId::new(i64::MAX).unwrap(),
+                stars: Rating::new(5).unwrap(),
+            },
             CallbackData::Flow(Button::ConfirmFinal {
                 nonce: Nonce(u32::MAX),
             }),
@@ -168,6 +192,10 @@ mod tests {
             "n:1",
             "c:123456789:y",
             "x",
+            "r:0:3",
+            "r:1:6",
+            "r:1:",
+            "r:-1:3",
         ] {
             assert_eq!(CallbackData::decode(bad), None, "{bad} decoded");
         }

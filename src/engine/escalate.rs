@@ -2,10 +2,11 @@
 //! for a human, keeping the transcript, and stepping aside while an agent
 //! talks to the customer (the front relays those messages).
 
-use crate::handoff::{Reason, Resolve, Role, Ticket};
+use crate::callback::CallbackData;
+use crate::handoff::{Rate, Rating, Reason, Resolve, Role, Ticket, TicketId};
 
 use super::turn::{Engine, Turn};
-use super::types::{Input, Reply};
+use super::types::{Button, Input, Reply};
 
 /// What the front must do for a ticket after a turn.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +100,51 @@ impl Engine {
                 turn.lang,
                 &vars,
             )));
+        }
+    }
+
+    /// What the customer is told when an agent resolves their ticket: the
+    /// bot is back, and 1 to 5 stars to rate the help.
+    pub fn resolution_notice(&self, ticket: &Ticket) -> Reply {
+        let c = &self.inner.content;
+        let id = ticket.id.to_string();
+        let mut reply =
+            Reply::text(c.text_with("ticket_resolved", ticket.lang, &[("ticket", &id)]));
+        let row = (1..=5)
+            .filter_map(|n| Rating::new(n).ok())
+            .map(|stars| Button {
+                label: "⭐".repeat(usize::from(stars.stars())),
+                data: CallbackData::Rate {
+                    ticket: ticket.id,
+                    stars,
+                },
+            })
+            .collect();
+        reply.buttons.push(row);
+        reply
+    }
+
+    /// An agent's message as the customer sees it: marked as from customer
+    /// service, in the ticket's language.
+    pub fn agent_message(&self, ticket: &Ticket, text: &str) -> Reply {
+        let c = &self.inner.content;
+        Reply::text(c.text_with("agent_says", ticket.lang, &[("text", text)]))
+    }
+
+    /// A press of a rating button: stored once, for the customer's own
+    /// resolved ticket only.
+    pub(super) async fn rate(&self, turn: &mut Turn, ticket: TicketId, stars: Rating) {
+        let Some(handoff) = &self.inner.handoff else {
+            return self.say_key(turn, "button_expired");
+        };
+        match handoff.rate(ticket, turn.chat, stars).await {
+            Ok(Rate::Rated) => self.say_key(turn, "rating_thanks"),
+            Ok(Rate::AlreadyRated(_)) => self.say_key(turn, "rating_already"),
+            Ok(Rate::NotResolved | Rate::NotFound) => self.say_key(turn, "button_expired"),
+            Err(e) => {
+                tracing::error!(chat = turn.chat, error = %e, "cannot store a rating");
+                self.say_key(turn, "service_unavailable");
+            }
         }
     }
 

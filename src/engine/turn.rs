@@ -379,6 +379,7 @@ impl Engine {
                 self.fallback(turn, question.as_deref()).await
             }
             Some(CallbackData::Flow(button)) => self.drive(turn, Event::from(button)).await,
+            Some(CallbackData::Rate { ticket, stars }) => self.rate(turn, ticket, stars).await,
             Some(CallbackData::Faq(_)) | None => self.say_key(turn, "button_expired"),
         }
     }
