@@ -100,7 +100,7 @@ impl CallbackData {
             "n" if rest.is_empty() => Some(CallbackData::NoneOfThese),
             "r" => {
                 let (ticket, stars) = rest.split_once(':')?;
-                if ticket.len() > 18 || !ticket.bytes().all(|b| b.is_ascii_digit()) {
+                if ticket.len() > 19 || !ticket.bytes().all(|b| b.is_ascii_digit()) {
                     return None;
                 }
                 let ticket = TicketId::new(ticket.parse().ok()?)?;
