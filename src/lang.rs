@@ -34,7 +34,11 @@ impl Lang {
     /// Reads a Telegram `language_code` such as `zh-hans` or `en-US`; other
     /// languages give `None`, so the caller falls back to its default.
     pub fn from_language_code(code: &str) -> Option<Lang> {
-        let primary = code.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let primary = code
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match primary.as_str() {
             "zh" => Some(Lang::Zh),
             "en" => Some(Lang::En),
@@ -138,22 +142,35 @@ mod tests {
 
     #[test]
     fn a_pinned_language_wins_over_the_script() {
-        let hints = LangHints { pinned: Some(Lang::En), ..Default::default() };
+        let hints = LangHints {
+            pinned: Some(Lang::En),
+            ..Default::default()
+        };
         assert_eq!(choose("关闭借呗", hints), Lang::En);
     }
 
     #[test]
     fn without_script_the_last_language_then_the_client_then_english_decide() {
-        let last = LangHints { last: Some(Lang::Zh), client: Some(Lang::En), pinned: None };
+        let last = LangHints {
+            last: Some(Lang::Zh),
+            client: Some(Lang::En),
+            pinned: None,
+        };
         assert_eq!(choose("1", last), Lang::Zh);
-        let client = LangHints { client: Some(Lang::Zh), ..Default::default() };
+        let client = LangHints {
+            client: Some(Lang::Zh),
+            ..Default::default()
+        };
         assert_eq!(choose("👍", client), Lang::Zh);
         assert_eq!(choose("👍", LangHints::default()), Lang::En);
     }
 
     #[test]
     fn the_script_wins_over_the_last_language() {
-        let hints = LangHints { last: Some(Lang::Zh), ..Default::default() };
+        let hints = LangHints {
+            last: Some(Lang::Zh),
+            ..Default::default()
+        };
         assert_eq!(choose("close my account", hints), Lang::En);
     }
 

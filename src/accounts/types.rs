@@ -54,7 +54,12 @@ impl Phone {
     pub fn masked(&self) -> String {
         let keep_front = 3.min(self.0.len() - 4);
         let hidden = self.0.len() - 4 - keep_front;
-        format!("{}{}{}", &self.0[..keep_front], "*".repeat(hidden), self.last4())
+        format!(
+            "{}{}{}",
+            &self.0[..keep_front],
+            "*".repeat(hidden),
+            self.last4()
+        )
     }
 }
 
@@ -253,9 +258,18 @@ mod tests {
 
     #[test]
     fn phone_numbers_are_normalised_to_e164() {
-        assert_eq!(Phone::parse("+86 138-0000-0001").unwrap().as_str(), "+8613800000001");
-        assert_eq!(Phone::parse("13800000001").unwrap().as_str(), "+8613800000001");
-        assert_eq!(Phone::parse("8613800000001").unwrap().as_str(), "+8613800000001");
+        assert_eq!(
+            Phone::parse("+86 138-0000-0001").unwrap().as_str(),
+            "+8613800000001"
+        );
+        assert_eq!(
+            Phone::parse("13800000001").unwrap().as_str(),
+            "+8613800000001"
+        );
+        assert_eq!(
+            Phone::parse("8613800000001").unwrap().as_str(),
+            "+8613800000001"
+        );
     }
 
     #[test]

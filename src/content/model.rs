@@ -222,7 +222,10 @@ impl Content {
     /// time (see `content::REQUIRED_TEXTS`), so a missing key is a bug; it
     /// shows as the key itself rather than a panic.
     pub fn text<'a>(&'a self, key: &'a str, lang: Lang) -> &'a str {
-        self.texts.get(key).map(|t| t.get(lang).as_str()).unwrap_or(key)
+        self.texts
+            .get(key)
+            .map(|t| t.get(lang).as_str())
+            .unwrap_or(key)
     }
 
     /// The text for `key` with each `{name}` replaced by its value.
