@@ -21,10 +21,18 @@
 //! - [`engine`]: one conversation turn: classify the input, drive the closure
 //!   machine, execute its effects, persist the chat, return replies.
 //! - [`console`]: the terminal front on the same engine.
+//! - [`callback`]: the codec for the data buttons carry.
+//! - [`config`]: flags and environment variables shared by every command.
+//! - [`eval`]: measures the matcher on a labelled TSV file.
 
 pub mod accounts;
+pub mod callback;
 pub mod closure;
+pub mod config;
+pub mod console;
 pub mod content;
+pub mod engine;
+pub mod eval;
 pub mod lang;
 pub mod matcher;
 pub mod store;

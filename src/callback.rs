@@ -1,0 +1,178 @@
+//! The data a button carries, and its one codec: every encoding fits
+//! Telegram's 64-byte callback-data limit, and anything that does not decode
+//! (old formats, forged data) is `None`, which the engine answers as an
+//! expired button.
+
+use std::fmt;
+
+use crate::content::{ActionId, FaqId};
+
+/// Telegram's limit on callback data, in bytes.
+pub const MAX_LEN: usize = 64;
+
+/// A step button inside a closure flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FlowChoice {
+    /// Chose to turn off borrowing.
+    ChooseTurnOff,
+    /// Chose to cancel the account.
+    ChooseCancel,
+    /// Read the precautions; go on.
+    Continue,
+    /// First (or only) confirmation.
+    Confirm,
+    /// Cancel's second confirmation.
+    ConfirmFinal,
+    /// Stop the flow, change nothing.
+    Abort,
+}
+
+impl FlowChoice {
+    const ALL: [FlowChoice; 6] = [
+        FlowChoice::ChooseTurnOff,
+        FlowChoice::ChooseCancel,
+        FlowChoice::Continue,
+        FlowChoice::Confirm,
+        FlowChoice::ConfirmFinal,
+        FlowChoice::Abort,
+    ];
+
+    fn code(self) -> char {
+        match self {
+            FlowChoice::ChooseTurnOff => 't',
+            FlowChoice::ChooseCancel => 'x',
+            FlowChoice::Continue => 'k',
+            FlowChoice::Confirm => 'y',
+            FlowChoice::ConfirmFinal => 'z',
+            FlowChoice::Abort => 's',
+        }
+    }
+}
+
+/// What pressing a button means.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallbackData {
+    /// Show this FAQ answer (related questions, clarify candidates).
+    Faq(FaqId),
+    /// Start this action ("start now", a clarify candidate).
+    Start(ActionId),
+    /// "None of these" under a clarify question.
+    NoneOfThese,
+    /// A step of the closure flow with the nonce `nonce`.
+    Flow {
+        /// The flow the button belongs to.
+        nonce: u32,
+        /// Which step.
+        choice: FlowChoice,
+    },
+}
+
+impl CallbackData {
+    /// The compact form sent to Telegram (at most [`MAX_LEN`] bytes).
+    pub fn encode(&self) -> String {
+        let s = self.to_string();
+        debug_assert!(s.len() <= MAX_LEN, "callback data too long: {s}");
+        s
+    }
+
+    /// Reads data produced by [`encode`](Self::encode); anything else is `None`.
+    pub fn decode(data: &str) -> Option<CallbackData> {
+        if data.len() > MAX_LEN {
+            return None;
+        }
+        let (tag, rest) = data.split_once(':').unwrap_or((data, ""));
+        match tag {
+            "f" => FaqId::parse(rest).ok().map(CallbackData::Faq),
+            "a" => ActionId::parse(rest).map(CallbackData::Start),
+            "n" if rest.is_empty() => Some(CallbackData::NoneOfThese),
+            "c" => {
+                let (nonce, choice) = rest.split_once(':')?;
+                if nonce.len() > 8 || nonce.starts_with('+') {
+                    return None;
+                }
+                let nonce = u32::from_str_radix(nonce, 16).ok()?;
+                let mut chars = choice.chars();
+                let c = chars.next()?;
+                if chars.next().is_some() {
+                    return None;
+                }
+                let choice = FlowChoice::ALL.into_iter().find(|f| f.code() == c)?;
+                Some(CallbackData::Flow { nonce, choice })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for CallbackData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallbackData::Faq(id) => write!(f, "f:{id}"),
+            CallbackData::Start(a) => write!(f, "a:{a}"),
+            CallbackData::NoneOfThese => f.write_str("n"),
+            CallbackData::Flow { nonce, choice } => write!(f, "c:{nonce:x}:{}", choice.code()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn every_kind_of_button_round_trips() {
+        let all = [
+            CallbackData::Faq(FaqId::parse("zhima-credit-impact").unwrap()),
+            CallbackData::Start(ActionId::Cancel),
+            CallbackData::NoneOfThese,
+            CallbackData::Flow {
+                nonce: u32::MAX,
+                choice: FlowChoice::ConfirmFinal,
+            },
+            CallbackData::Flow {
+                nonce: 0,
+                choice: FlowChoice::Abort,
+            },
+        ];
+        for d in all {
+            assert_eq!(CallbackData::decode(&d.encode()), Some(d));
+        }
+    }
+
+    #[test]
+    fn the_longest_faq_id_still_fits_in_64_bytes() {
+        let id = FaqId::parse(&"a".repeat(FaqId::MAX_LEN)).unwrap();
+        assert!(CallbackData::Faq(id).encode().len() <= MAX_LEN);
+    }
+
+    #[test]
+    fn forged_or_old_data_does_not_decode() {
+        for bad in [
+            "",
+            "c:zz:y",
+            "c:1:q",
+            "c:1:yy",
+            "f:Bad_Id",
+            "a:explode",
+            "n:1",
+            "c:123456789:y",
+            "x",
+        ] {
+            assert_eq!(CallbackData::decode(bad), None, "{bad} decoded");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn decoding_arbitrary_data_never_panics(s in ".{0,80}") {
+            let _ = CallbackData::decode(&s);
+        }
+
+        #[test]
+        fn flow_buttons_round_trip_for_every_nonce(nonce in any::<u32>()) {
+            let d = CallbackData::Flow { nonce, choice: FlowChoice::Confirm };
+            prop_assert_eq!(CallbackData::decode(&d.encode()), Some(d));
+        }
+    }
+}

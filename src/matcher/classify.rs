@@ -1,0 +1,102 @@
+//! The matcher: one index per language, and the decision between answering,
+//! acting, asking which one was meant, and falling back.
+
+use super::index::LangIndex;
+use super::outcome::{Explanation, Match, Scored, Target};
+use super::score::{rank, Candidate};
+use crate::content::{Content, Thresholds};
+use crate::lang::Lang;
+
+/// Most candidates a clarify question offers.
+const MAX_CANDIDATES: usize = 3;
+
+/// Matches messages against the content's phrasings. Built once from the
+/// content; read-only afterwards, so one matcher serves every chat.
+#[derive(Debug)]
+pub struct Matcher {
+    en: LangIndex,
+    zh: LangIndex,
+}
+
+impl Matcher {
+    /// Builds both languages' indexes.
+    pub fn new(content: &Content) -> Matcher {
+        Matcher {
+            en: LangIndex::build(content, Lang::En),
+            zh: LangIndex::build(content, Lang::Zh),
+        }
+    }
+
+    /// Decides what `text`, written in `lang`, asks for.
+    pub fn classify(&self, text: &str, lang: Lang) -> Match {
+        let index = self.index(lang);
+        let query = index.query(text);
+        let ranked = rank(index, &query);
+        decide(index, &ranked)
+    }
+
+    /// Decides like [`Matcher::classify`] and says why.
+    pub fn explain(&self, text: &str, lang: Lang) -> Explanation {
+        let index = self.index(lang);
+        let query = index.query(text);
+        let ranked = rank(index, &query);
+        let scored = |c: &Candidate| Scored {
+            target: index.targets[c.target as usize].clone(),
+            phrasing: index.phrasings[c.phrasing as usize].text.clone(),
+            score: c.score,
+            confidence: c.confidence,
+        };
+        Explanation {
+            lang,
+            tokens: query.into_iter().map(|q| q.text).collect(),
+            best: ranked.first().map(scored),
+            runner_up: ranked.get(1).map(scored),
+            outcome: decide(index, &ranked),
+        }
+    }
+
+    fn index(&self, lang: Lang) -> &LangIndex {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+        }
+    }
+}
+
+/// The decision: the best target is taken when its confidence reaches
+/// `answer` and leads the runner-up by `margin`; otherwise the targets at or
+/// above `clarify` (up to three) are offered; otherwise nothing fits.
+fn decide(index: &LangIndex, ranked: &[Candidate]) -> Match {
+    let Thresholds {
+        answer,
+        clarify,
+        margin,
+    } = index.thresholds;
+    let Some(top) = ranked.first() else {
+        return Match::Fallback;
+    };
+    let runner_up = ranked.get(1).map_or(0.0, |c| c.confidence);
+    if top.confidence >= answer && top.confidence - runner_up >= margin {
+        let confidence = top.confidence;
+        return match &index.targets[top.target as usize] {
+            Target::Faq(id) => Match::Answer {
+                id: id.clone(),
+                confidence,
+            },
+            Target::Action(id) => Match::Action {
+                id: *id,
+                confidence,
+            },
+        };
+    }
+    if top.confidence >= clarify {
+        let candidates = ranked
+            .iter()
+            .take_while(|c| c.confidence >= clarify)
+            .take(MAX_CANDIDATES)
+            .map(|c| index.targets[c.target as usize].clone())
+            .collect();
+        return Match::Clarify { candidates };
+    }
+    Match::Fallback
+}
