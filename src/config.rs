@@ -1,11 +1,15 @@
 //! Settings from flags and environment variables, checked once at start.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 
+use crate::accounts::{self, AccountService, BadServiceUrl};
 use crate::content::{Content, ContentError};
 use crate::engine::EngineSettings;
+use crate::store::{Store, StoreError, DEFAULT_DATABASE_URL};
 
 /// Settings every command shares (flags override environment variables).
 #[derive(Debug, Clone, Args)]
@@ -23,6 +27,16 @@ pub struct CommonArgs {
           value_parser = clap::value_parser!(u32).range(1..=1440))]
     pub confirm_minutes: u32,
 
+    /// Base URL of the operator's account system (JSON over HTTP); without
+    /// it the built-in ledger in the database is used.
+    #[arg(long, global = true, env = "JIEBEI_ACCOUNTS_URL", value_name = "URL")]
+    pub accounts_url: Option<String>,
+
+    /// Seconds to wait for the account system before giving up.
+    #[arg(long, global = true, env = "JIEBEI_ACCOUNTS_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub accounts_timeout: u64,
+
     /// Days back `/topics` looks (default: `window_days` in topics.yaml).
     #[arg(long, global = true, env = "JIEBEI_TOPIC_WINDOW_DAYS",
           value_parser = clap::value_parser!(u32).range(1..=366))]
@@ -36,6 +50,26 @@ impl CommonArgs {
             Some(dir) => Content::load_dir(dir),
             None => Content::builtin(),
         }
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> &str {
+        self.database_url.as_deref().unwrap_or(DEFAULT_DATABASE_URL)
+    }
+
+    /// Connects to the database (creating and migrating it as needed).
+    pub async fn open_store(&self) -> Result<Store, StoreError> {
+        Store::connect(self.database_url()).await
+    }
+
+    /// The account service: the operator's system when configured, else the
+    /// built-in ledger.
+    pub fn account_service(&self, store: Store) -> Result<Arc<dyn AccountService>, BadServiceUrl> {
+        accounts::open(
+            store,
+            self.accounts_url.as_deref(),
+            Duration::from_secs(self.accounts_timeout),
+        )
     }
 
     /// The engine's settings given the loaded content.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
+use jiebei_bot::accounts::AccountsCmd;
 use jiebei_bot::config::CommonArgs;
 use jiebei_bot::content::Content;
 use jiebei_bot::engine::{Engine, MemoryChats};
@@ -36,6 +37,15 @@ enum Command {
     Eval(EvalArgs),
     /// Load and check the content, print a summary and warnings.
     Check,
+    /// Manage the built-in account ledger.
+    #[command(subcommand)]
+    Accounts(AccountsCmd),
+    /// Print the audit log of executed closure actions.
+    Audit {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -97,6 +107,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Ask(args)) => ask(content, args),
         Some(Command::Eval(args)) => evaluate(content, args),
         Some(Command::Check) => check(&cli.common, content),
+        Some(Command::Accounts(cmd)) => {
+            let store = cli.common.open_store().await?;
+            let mut out = std::io::stdout();
+            jiebei_bot::accounts::run_accounts(&store, cmd, &mut out).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Audit { json }) => {
+            let store = cli.common.open_store().await?;
+            let mut out = std::io::stdout();
+            jiebei_bot::accounts::run_audit(&store, json, &mut out).await?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -91,3 +91,18 @@ impl ChatStore for MemoryChats {
         Ok(())
     }
 }
+
+#[async_trait]
+impl ChatStore for crate::store::Store {
+    async fn load(&self, chat: ChatId) -> Result<Option<String>, ChatStoreError> {
+        self.load_chat(chat)
+            .await
+            .map_err(|e| ChatStoreError(e.to_string()))
+    }
+
+    async fn save(&self, chat: ChatId, json: &str) -> Result<(), ChatStoreError> {
+        self.save_chat(chat, json)
+            .await
+            .map_err(|e| ChatStoreError(e.to_string()))
+    }
+}

@@ -121,8 +121,9 @@ impl Engine {
                 return vec![Reply::text(inner.content.text("service_unavailable", lang))];
             }
         };
+        // A command's own name says nothing of the customer's language.
         let text = match &incoming.input {
-            Input::Text(t) => t.as_str(),
+            Input::Text(t) if !t.trim_start().starts_with('/') => t.as_str(),
             _ => "",
         };
         let hints = LangHints {
@@ -192,7 +193,10 @@ impl Engine {
             self.on_command(turn, command).await;
             return;
         }
-        let outcome = self.inner.matcher.classify(text, turn.lang);
+        // Matched in the language it is written in; answered in the chat's
+        // (a pinned language may differ from the message's script).
+        let written_in = lang::detect_script(text).unwrap_or(turn.lang);
+        let outcome = self.inner.matcher.classify(text, written_in);
         match outcome {
             Match::Answer { id, .. } => {
                 turn.state.misses = 0;
