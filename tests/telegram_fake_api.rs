@@ -10,7 +10,7 @@ use support::updates::{Group, Media, Person};
 use teloxide::prelude::*;
 use teloxide::types::{
     BotCommand, BotCommandScope, ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup,
-    KeyboardButton, KeyboardMarkup, ParseMode, UpdateKind,
+    KeyboardButton, KeyboardMarkup, MessageKind, ParseMode, UpdateKind,
 };
 use teloxide::{ApiError, RequestError};
 
@@ -85,6 +85,12 @@ async fn every_kind_of_update_parses_in_teloxide() {
             !matches!(u.kind, UpdateKind::Error(_)),
             "unparsed update {u:?}"
         );
+        if let UpdateKind::Message(m) = &u.kind {
+            assert!(
+                !matches!(m.kind, MessageKind::Empty {}),
+                "unreadable message {m:?}"
+            );
+        }
     }
     assert!(matches!(updates[8].kind, UpdateKind::EditedMessage(_)));
     assert!(matches!(updates[10].kind, UpdateKind::CallbackQuery(_)));

@@ -398,7 +398,17 @@ impl FakeBotApi {
     /// Waits until `done` holds (it may call any method of the fake);
     /// panics after [`PATIENCE`] with the calls seen.
     pub async fn wait_until(&self, what: &str, done: impl Fn(&FakeBotApi) -> bool) {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
+        self.wait_until_within(what, PATIENCE, done).await
+    }
+
+    /// [`wait_until`](Self::wait_until) with a patience of its own.
+    pub async fn wait_until_within(
+        &self,
+        what: &str,
+        patience: Duration,
+        done: impl Fn(&FakeBotApi) -> bool,
+    ) {
+        let deadline = tokio::time::Instant::now() + patience;
         loop {
             let changed = self.shared.changed.notified();
             tokio::pin!(changed);
@@ -417,8 +427,18 @@ impl FakeBotApi {
     /// Waits until `chat` has received `n` messages from the bot in all;
     /// returns them, oldest first.
     pub async fn wait_for_messages(&self, chat: i64, n: usize) -> Vec<Message> {
+        self.wait_for_messages_within(chat, n, PATIENCE).await
+    }
+
+    /// [`wait_for_messages`](Self::wait_for_messages) with a patience of its own.
+    pub async fn wait_for_messages_within(
+        &self,
+        chat: i64,
+        n: usize,
+        patience: Duration,
+    ) -> Vec<Message> {
         let what = format!("{n} messages to chat {chat}");
-        self.wait_until(&what, |api| api.bot_messages(chat).len() >= n)
+        self.wait_until_within(&what, patience, |api| api.bot_messages(chat).len() >= n)
             .await;
         self.bot_messages(chat)
     }
@@ -537,13 +557,22 @@ pub(super) enum Answer {
 async fn answer(
     State(shared): State<Arc<Shared>>,
     Path((bot, method)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Response {
     if bot.strip_prefix("bot") != Some(TOKEN) {
         return reply(Answer::Err(401, "Unauthorized".into()));
     }
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let params: Value = if body.is_empty() {
         json!({})
+    } else if let Some(boundary) = content_type.split("boundary=").nth(1) {
+        // teloxide sends methods that may upload a file (setWebhook) as
+        // multipart/form-data.
+        multipart_params(&body, boundary.trim_matches('"'))
     } else {
         match serde_json::from_slice(&body) {
             Ok(v) => v,
@@ -580,6 +609,32 @@ async fn answer(
     };
     record(&shared, &method, params, outcome);
     reply(answer)
+}
+
+/// The fields of a multipart/form-data body; values that read as JSON
+/// (numbers, arrays, objects) are taken as such, the rest as strings.
+fn multipart_params(body: &[u8], boundary: &str) -> Value {
+    let body = String::from_utf8_lossy(body);
+    let mut params = serde_json::Map::new();
+    for part in body.split(&format!("--{boundary}")) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let Some(name) = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|n| n.split('"').next())
+        else {
+            continue;
+        };
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        let parsed = match serde_json::from_str::<Value>(value) {
+            Ok(v) if !v.is_string() => v,
+            _ => Value::String(value.to_string()),
+        };
+        params.insert(name.to_string(), parsed);
+    }
+    Value::Object(params)
 }
 
 fn record(shared: &Shared, method: &str, params: Value, outcome: Result<Value, (u16, String)>) {

@@ -2,6 +2,7 @@
 //! updates tests make it deliver.
 #![allow(dead_code)]
 
+pub mod bot;
 pub mod fake_bot_api;
 pub mod html;
 mod methods;

@@ -113,6 +113,7 @@ impl Media {
             Media::Voice => {
                 let mut voice = file("vo1");
                 voice["duration"] = json!(3);
+                voice["mime_type"] = json!("audio/ogg");
                 json!({ "voice": voice })
             }
             Media::Video => {
@@ -120,6 +121,7 @@ impl Media {
                 for (k, v) in [("width", 640), ("height", 480), ("duration", 5)] {
                     video[k] = json!(v);
                 }
+                video["mime_type"] = json!("video/mp4");
                 json!({ "video": video })
             }
             Media::Document => json!({ "document": file("do1") }),
