@@ -382,3 +382,23 @@ async fn forum_topics_and_copies_work_in_a_forum_supergroup_only() {
     assert_eq!(copied.text, "my question");
     assert_eq!(copied.thread, Some(topic.thread_id.0 .0 as i64));
 }
+
+#[test]
+fn allowed_tags_and_entities_leave_their_text() {
+    let text = support::html::parse("<b>a</b> &lt;b&gt; &amp; &quot; &#20013;").unwrap();
+    assert_eq!(text, "a <b> & \" 中");
+}
+
+#[test]
+fn a_bare_angle_bracket_or_ampersand_or_a_stray_tag_is_refused() {
+    let parse = support::html::parse;
+    assert!(parse("1 < 2").unwrap_err().contains("can't parse entities"));
+    assert!(parse("Tom & Jerry")
+        .unwrap_err()
+        .contains("can't parse entities"));
+    assert!(parse("<p>x</p>")
+        .unwrap_err()
+        .contains("Unsupported start tag \"p\""));
+    assert!(parse("<b>x").unwrap_err().contains("Can't find end tag"));
+    assert!(parse("<b>x</i>").unwrap_err().contains("Unmatched end tag"));
+}

@@ -162,6 +162,8 @@ pub(super) struct World {
     poll_generation: u64,
     webhook: Option<Webhook>,
     commands: Vec<Value>,
+    /// Where every call is also sent, for a watcher that must not poll.
+    watcher: Option<tokio::sync::mpsc::UnboundedSender<Call>>,
 }
 
 pub(super) struct Shared {
@@ -372,6 +374,14 @@ impl FakeBotApi {
         let mut w = self.shared.world();
         let queue = w.faults.entry(method.to_string()).or_default();
         queue.extend(std::iter::repeat_n(fault, times));
+    }
+
+    /// A stream of every call from now on (one watcher at a time; a new
+    /// one replaces the old). For load tests that cannot afford to poll.
+    pub fn watch(&self) -> tokio::sync::mpsc::UnboundedReceiver<Call> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.shared.world().watcher = Some(tx);
+        rx
     }
 
     /// Every call so far.
@@ -644,7 +654,12 @@ fn record(shared: &Shared, method: &str, params: Value, outcome: Result<Value, (
         outcome,
         at: Instant::now(),
     };
-    shared.world().calls.push(call);
+    let mut w = shared.world();
+    if let Some(watcher) = &w.watcher {
+        let _ = watcher.send(call.clone());
+    }
+    w.calls.push(call);
+    drop(w);
     shared.changed.notify_waiters();
 }
 

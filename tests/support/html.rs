@@ -140,29 +140,3 @@ fn entity(s: &str) -> Option<(char, usize)> {
     };
     Some((ch, end + 1))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn allowed_tags_and_entities_leave_their_text() {
-        assert_eq!(
-            parse("<b>a</b> &lt;b&gt; &amp; &quot; &#20013;").unwrap(),
-            "a <b> & \" 中"
-        );
-    }
-
-    #[test]
-    fn a_bare_angle_bracket_or_ampersand_is_refused() {
-        assert!(parse("1 < 2").unwrap_err().contains("can't parse entities"));
-        assert!(parse("Tom & Jerry")
-            .unwrap_err()
-            .contains("can't parse entities"));
-        assert!(parse("<p>x</p>")
-            .unwrap_err()
-            .contains("Unsupported start tag \"p\""));
-        assert!(parse("<b>x").unwrap_err().contains("Can't find end tag"));
-        assert!(parse("<b>x</i>").unwrap_err().contains("Unmatched end tag"));
-    }
-}
