@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use jiebei_bot::accounts::AccountsCmd;
 use jiebei_bot::config::CommonArgs;
 use jiebei_bot::content::Content;
-use jiebei_bot::engine::{Engine, MemoryChats};
+use jiebei_bot::engine::Engine;
 use jiebei_bot::eval;
 use jiebei_bot::lang::{self, Lang};
 use jiebei_bot::matcher::{self, Match, Matcher};
@@ -124,7 +124,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn chat(common: &CommonArgs, content: Content) -> anyhow::Result<ExitCode> {
     let settings = common.engine_settings(&content);
-    let engine = Engine::new(content, Arc::new(MemoryChats::default()), settings);
+    let store = common.open_store().await?;
+    let accounts = common.account_service(store.clone())?;
+    let engine = Engine::new(content, Arc::new(store), accounts, settings);
     let interactive = std::io::stdin().is_terminal();
     let stdin = tokio::io::BufReader::new(tokio::io::stdin());
     let mut out = std::io::stdout();

@@ -2,14 +2,23 @@
 
 use std::sync::Arc;
 
+use jiebei_bot::accounts::Ledger;
 use jiebei_bot::content::Content;
 use jiebei_bot::engine::{Engine, EngineSettings, MemoryChats};
 use jiebei_bot::lang::Lang;
+use jiebei_bot::store::Store;
 
 async fn run_script(script: &str) -> String {
     let content = Content::builtin().unwrap();
     let settings = EngineSettings::for_content(&content);
-    let engine = Engine::new(content, Arc::new(MemoryChats::default()), settings);
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    let accounts = Arc::new(Ledger::new(store));
+    let engine = Engine::new(
+        content,
+        Arc::new(MemoryChats::default()),
+        accounts,
+        settings,
+    );
     let mut out = Vec::new();
     jiebei_bot::console::run(&engine, script.as_bytes(), &mut out, true, false)
         .await

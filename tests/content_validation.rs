@@ -38,6 +38,9 @@ intents:
   - id: agent
     en: { examples: [talk to a human] }
     zh: { examples: [转人工] }
+  - id: stop
+    en: { examples: [never mind] }
+    zh: { examples: [算了] }
 "#;
 
 const TOPICS: &str = r#"
@@ -277,15 +280,17 @@ fn an_unknown_start_action_is_refused() {
     let bad = FAQ.replace("start: turn-off", "start: explode");
     assert_eq!(
         error_for("faq.yaml", &bad),
-        "content/faq.yaml: entry `how-to-turn-off`: field `start`: `explode` is not an action (turn-off, cancel, agent)"
+        "content/faq.yaml: entry `how-to-turn-off`: field `start`: `explode` is not an action (turn-off, cancel, agent, stop)"
     );
 }
 
 #[test]
 fn a_missing_intent_is_refused() {
     let cut = INTENTS.find("  - id: agent").unwrap();
+    let rest = &INTENTS[INTENTS.find("  - id: stop").unwrap()..];
+    let intents = format!("{}{rest}", &INTENTS[..cut]);
     assert_eq!(
-        error_for("intents.yaml", &INTENTS[..cut]),
+        error_for("intents.yaml", &intents),
         "content/intents.yaml: entry `agent`: intent is missing"
     );
 }

@@ -3,30 +3,34 @@
 
 use std::sync::Arc;
 
+use jiebei_bot::accounts::Ledger;
 use jiebei_bot::callback::CallbackData;
 use jiebei_bot::content::Content;
 use jiebei_bot::engine::{
     ChatStore, Engine, EngineSettings, Incoming, Input, ManualClock, MemoryChats, Reply,
 };
 use jiebei_bot::lang::Lang;
+use jiebei_bot::store::Store;
 use time::macros::datetime;
 
 fn content() -> Content {
     Content::builtin().expect("shipped content loads")
 }
 
-fn engine_at(clock: ManualClock) -> (Engine, Arc<MemoryChats>) {
+async fn engine_at(clock: ManualClock) -> (Engine, Arc<MemoryChats>) {
     let content = content();
     let settings = EngineSettings::for_content(&content);
     let chats = Arc::new(MemoryChats::default());
-    (
-        Engine::with_clock(content, chats.clone(), settings, Arc::new(clock)),
-        chats,
-    )
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    let accounts = Arc::new(Ledger::new(store));
+    let engine = Engine::with_clock(content, chats.clone(), accounts, settings, Arc::new(clock));
+    (engine, chats)
 }
 
-fn engine() -> Engine {
-    engine_at(ManualClock::new(datetime!(2026-11-25 09:00 UTC))).0
+async fn engine() -> Engine {
+    engine_at(ManualClock::new(datetime!(2026-11-25 09:00 UTC)))
+        .await
+        .0
 }
 
 fn text_of(c: &Content, key: &str, lang: Lang) -> String {
@@ -39,7 +43,7 @@ fn labels(reply: &Reply) -> Vec<String> {
 
 #[tokio::test]
 async fn start_greets_in_the_language_telegram_reports() {
-    let e = engine();
+    let e = engine().await;
     let c = content();
     let mut msg = Incoming::text(7, "/start");
     msg.language_code = Some("zh-hans".into());
@@ -51,7 +55,7 @@ async fn start_greets_in_the_language_telegram_reports() {
 
 #[tokio::test]
 async fn a_question_gets_its_answer_with_start_now_and_follow_up_buttons() {
-    let e = engine();
+    let e = engine().await;
     let c = content();
     let replies = e.handle(Incoming::text(1, "How do I close Jiebei?")).await;
     let faq = c.faq_by_str("how-to-turn-off").unwrap();
@@ -69,7 +73,7 @@ async fn a_question_gets_its_answer_with_start_now_and_follow_up_buttons() {
 
 #[tokio::test]
 async fn pressing_a_follow_up_button_shows_that_answer() {
-    let e = engine();
+    let e = engine().await;
     let c = content();
     let replies = e.handle(Incoming::text(1, "How do I close Jiebei?")).await;
     let follow_up = replies[0]
@@ -86,7 +90,7 @@ async fn pressing_a_follow_up_button_shows_that_answer() {
 
 #[tokio::test]
 async fn a_chinese_question_is_answered_in_chinese() {
-    let e = engine();
+    let e = engine().await;
     let c = content();
     let replies = e.handle(Incoming::text(1, "关闭借呗会影响芝麻分吗")).await;
     assert_eq!(
@@ -97,7 +101,7 @@ async fn a_chinese_question_is_answered_in_chinese() {
 
 #[tokio::test]
 async fn out_of_domain_text_falls_back_and_offers_a_human() {
-    let e = engine();
+    let e = engine().await;
     let c = content();
     for text in [
         "what's the weather tomorrow",
@@ -113,7 +117,7 @@ async fn out_of_domain_text_falls_back_and_offers_a_human() {
 
 #[tokio::test]
 async fn none_of_these_under_a_clarify_choice_leads_to_the_fallback() {
-    let e = engine();
+    let e = engine().await;
     let c = content();
     let replies = e
         .handle(Incoming::button(1, CallbackData::NoneOfThese.encode()))
@@ -123,7 +127,7 @@ async fn none_of_these_under_a_clarify_choice_leads_to_the_fallback() {
 
 #[tokio::test]
 async fn a_forged_or_unknown_button_says_it_has_expired_and_does_nothing_else() {
-    let e = engine();
+    let e = engine().await;
     let c = content();
     for data in ["garbage", "f:no-such-entry", "c:zz:y", ""] {
         let replies = e.handle(Incoming::button(1, data)).await;
@@ -138,7 +142,7 @@ async fn a_forged_or_unknown_button_says_it_has_expired_and_does_nothing_else() 
 
 #[tokio::test]
 async fn topics_lists_the_hot_topics_inside_the_window() {
-    let e = engine();
+    let e = engine().await;
     let c = content();
     let replies = e.handle(Incoming::text(1, "/topics")).await;
     let header = c.text_with("topics_header", Lang::En, &[("days", "10")]);
@@ -154,7 +158,7 @@ async fn topics_lists_the_hot_topics_inside_the_window() {
 
 #[tokio::test]
 async fn topics_says_so_when_none_are_recent() {
-    let (e, _) = engine_at(ManualClock::new(datetime!(2027-06-01 09:00 UTC)));
+    let (e, _) = engine_at(ManualClock::new(datetime!(2027-06-01 09:00 UTC))).await;
     let c = content();
     let replies = e.handle(Incoming::text(1, "/topics")).await;
     assert_eq!(
@@ -165,7 +169,7 @@ async fn topics_says_so_when_none_are_recent() {
 
 #[tokio::test]
 async fn lang_pins_the_reply_language_over_the_script() {
-    let e = engine();
+    let e = engine().await;
     let c = content();
     e.handle(Incoming::text(1, "/lang zh")).await;
     let replies = e.handle(Incoming::text(1, "How do I close Jiebei?")).await;
@@ -179,7 +183,7 @@ async fn lang_pins_the_reply_language_over_the_script() {
 
 #[tokio::test]
 async fn a_message_without_letters_keeps_the_chat_language() {
-    let e = engine();
+    let e = engine().await;
     let c = content();
     e.handle(Incoming::text(1, "怎么关闭借呗")).await;
     let replies = e.handle(Incoming::text(1, "???")).await;
@@ -188,7 +192,7 @@ async fn a_message_without_letters_keeps_the_chat_language() {
 
 #[tokio::test]
 async fn deep_links_open_an_answer_directly() {
-    let e = engine();
+    let e = engine().await;
     let c = content();
     let replies = e.handle(Incoming::text(1, "/start faq-reopen")).await;
     assert_eq!(
@@ -201,7 +205,7 @@ async fn deep_links_open_an_answer_directly() {
 
 #[tokio::test]
 async fn unknown_commands_empty_messages_and_stickers_get_a_helpful_reply() {
-    let e = engine();
+    let e = engine().await;
     let c = content();
     assert_eq!(
         e.handle(Incoming::text(1, "/frobnicate")).await[0].text,
@@ -225,7 +229,7 @@ async fn unknown_commands_empty_messages_and_stickers_get_a_helpful_reply() {
 
 #[tokio::test]
 async fn a_stored_state_that_no_longer_parses_is_reset_with_an_apology() {
-    let (e, chats) = engine_at(ManualClock::new(datetime!(2026-11-25 09:00 UTC)));
+    let (e, chats) = engine_at(ManualClock::new(datetime!(2026-11-25 09:00 UTC))).await;
     let c = content();
     chats
         .save(5, "{\"version\":0,\"something\":\"old\"}")
@@ -243,7 +247,7 @@ async fn a_stored_state_that_no_longer_parses_is_reset_with_an_apology() {
 
 #[tokio::test]
 async fn every_button_the_bot_shows_fits_telegrams_64_byte_limit() {
-    let e = engine();
+    let e = engine().await;
     let c = content();
     for faq in &c.faqs {
         let replies = e

@@ -48,15 +48,15 @@ impl Button {
             Button::Choose {
                 action: Closure::TurnOff,
                 ..
-            } => "closure.button.turn_off",
+            } => "button_choose_turn_off",
             Button::Choose {
                 action: Closure::Cancel,
                 ..
-            } => "closure.button.cancel",
-            Button::Continue { .. } => "closure.button.continue",
-            Button::Confirm { .. } => "closure.button.confirm",
-            Button::ConfirmFinal { .. } => "closure.button.confirm_final",
-            Button::Abort { .. } => "closure.button.abort",
+            } => "button_choose_cancel",
+            Button::Continue { .. } => "button_continue",
+            Button::Confirm { .. } => "button_confirm_turn_off",
+            Button::ConfirmFinal { .. } => "button_confirm_cancel_final",
+            Button::Abort { .. } => "button_abort",
         }
     }
 }

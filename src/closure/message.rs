@@ -112,85 +112,90 @@ pub enum Message {
 /// Every content key the machine's messages and buttons use, for the
 /// content checker.
 pub const TEXT_KEYS: &[&str] = &[
-    "closure.choose",
-    "closure.ask_identity",
-    "closure.contact_refused",
-    "closure.contact_not_needed",
-    "closure.unknown_phone",
-    "closure.verified",
-    "closure.blocked",
-    "closure.blocked_overdue",
-    "closure.already_off",
-    "closure.already_cancelled",
-    "closure.precautions.turn_off",
-    "closure.precautions.cancel",
-    "closure.confirm.turn_off",
-    "closure.confirm.cancel",
-    "closure.confirm_again",
-    "closure.done.turn_off",
-    "closure.done.cancel",
-    "closure.failed",
-    "closure.aborted",
-    "closure.nothing_to_stop",
-    "closure.expired",
-    "closure.reminder.choose",
-    "closure.reminder.turn_off",
-    "closure.reminder.cancel",
-    "closure.in_progress",
-    "closure.button_expired",
-    "closure.button.turn_off",
-    "closure.button.cancel",
-    "closure.button.continue",
-    "closure.button.confirm",
-    "closure.button.confirm_final",
-    "closure.button.abort",
-    "closure.button.share_contact",
+    "choose_action",
+    "identity_request",
+    "identity_foreign",
+    "contact_unexpected",
+    "identity_unknown",
+    "identity_ok",
+    "blocked_outstanding",
+    "blocked_overdue",
+    "already_off",
+    "already_cancelled",
+    "precautions_turn_off",
+    "precautions_cancel",
+    "confirm_turn_off",
+    "confirm_cancel",
+    "confirm_cancel_again",
+    "done_turn_off",
+    "done_cancel",
+    "execution_failed",
+    "aborted",
+    "nothing_to_stop",
+    "expired",
+    "reminder_choose",
+    "reminder_turn_off",
+    "reminder_cancel",
+    "in_progress",
+    "button_expired",
+    "button_choose_turn_off",
+    "button_choose_cancel",
+    "button_continue",
+    "button_confirm_turn_off",
+    "button_confirm_cancel",
+    "button_confirm_cancel_final",
+    "button_abort",
+    "button_share_contact",
 ];
 
+/// The content key of the sentence added to a blocked message when a
+/// repayment is overdue.
+pub const BLOCKED_OVERDUE_KEY: &str = "blocked_overdue";
+
 /// The content key of the share-contact keyboard button.
-pub const SHARE_CONTACT_KEY: &str = "closure.button.share_contact";
+pub const SHARE_CONTACT_KEY: &str = "button_share_contact";
 
 impl Message {
     /// The content key of the text.
     pub fn key(&self) -> &'static str {
         use Closure::{Cancel, TurnOff};
         match self {
-            Message::ChooseAction { .. } => "closure.choose",
-            Message::AskIdentity { .. } => "closure.ask_identity",
-            Message::ContactRefused => "closure.contact_refused",
-            Message::ContactNotNeeded => "closure.contact_not_needed",
-            Message::UnknownPhone { .. } => "closure.unknown_phone",
-            Message::Verified { .. } => "closure.verified",
-            Message::Blocked { overdue: false, .. } => "closure.blocked",
-            Message::Blocked { overdue: true, .. } => "closure.blocked_overdue",
-            Message::AlreadyOff => "closure.already_off",
-            Message::AlreadyCancelled => "closure.already_cancelled",
+            Message::ChooseAction { .. } => "choose_action",
+            Message::AskIdentity { .. } => "identity_request",
+            Message::ContactRefused => "identity_foreign",
+            Message::ContactNotNeeded => "contact_unexpected",
+            Message::UnknownPhone { .. } => "identity_unknown",
+            Message::Verified { .. } => "identity_ok",
+            // The overdue sentence is added after this text (`BLOCKED_OVERDUE_KEY`).
+            Message::Blocked { .. } => "blocked_outstanding",
+            Message::AlreadyOff => "already_off",
+            Message::AlreadyCancelled => "already_cancelled",
             Message::Precautions {
                 action: TurnOff, ..
-            } => "closure.precautions.turn_off",
-            Message::Precautions { action: Cancel, .. } => "closure.precautions.cancel",
+            } => "precautions_turn_off",
+            Message::Precautions { action: Cancel, .. } => "precautions_cancel",
             Message::Confirm {
                 action: TurnOff, ..
-            } => "closure.confirm.turn_off",
-            Message::Confirm { action: Cancel, .. } => "closure.confirm.cancel",
-            Message::ConfirmAgain { .. } => "closure.confirm_again",
+            } => "confirm_turn_off",
+            Message::Confirm { action: Cancel, .. } => "confirm_cancel",
+            Message::ConfirmAgain { .. } => "confirm_cancel_again",
             Message::Done {
                 action: TurnOff, ..
-            } => "closure.done.turn_off",
-            Message::Done { action: Cancel, .. } => "closure.done.cancel",
-            Message::Failed => "closure.failed",
-            Message::Aborted => "closure.aborted",
-            Message::NothingToStop => "closure.nothing_to_stop",
-            Message::Expired { .. } => "closure.expired",
-            Message::Reminder { action: None } => "closure.reminder.choose",
+            } => "done_turn_off",
+            Message::Done { action: Cancel, .. } => "done_cancel",
+            Message::Failed => "execution_failed",
+            Message::Aborted => "aborted",
+            Message::NothingToStop => "nothing_to_stop",
+            Message::Expired { .. } => "expired",
+            Message::Reminder { action: None } => "reminder_choose",
             Message::Reminder {
                 action: Some(TurnOff),
-            } => "closure.reminder.turn_off",
+            } => "reminder_turn_off",
             Message::Reminder {
                 action: Some(Cancel),
-            } => "closure.reminder.cancel",
-            Message::InProgress { .. } => "closure.in_progress",
-            Message::ButtonExpired => "closure.button_expired",
+            } => "reminder_cancel",
+            Message::InProgress { .. } => "in_progress",
+            Message::ButtonExpired => "button_expired",
         }
     }
 
@@ -236,6 +241,21 @@ impl Message {
                 vec![Button::ConfirmFinal { nonce }, Button::Abort { nonce }]
             }
             _ => Vec::new(),
+        }
+    }
+
+    /// The content key of `button`'s label under this message: the first
+    /// confirmation names the action it confirms.
+    pub fn button_label(&self, button: Button) -> &'static str {
+        match (self, button) {
+            (
+                Message::Confirm {
+                    action: Closure::Cancel,
+                    ..
+                },
+                Button::Confirm { .. },
+            ) => "button_confirm_cancel",
+            _ => button.label_key(),
         }
     }
 

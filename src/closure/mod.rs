@@ -20,6 +20,6 @@ pub use config::Config;
 pub use effect::{AgentReason, Effect};
 pub use event::{Event, ExecResult};
 pub use key::{IdempotencyKey, Nonce};
-pub use message::{Message, SHARE_CONTACT_KEY, TEXT_KEYS};
+pub use message::{Message, BLOCKED_OVERDUE_KEY, SHARE_CONTACT_KEY, TEXT_KEYS};
 pub use state::{Flow, State};
 pub use step::step;

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::closure;
 use crate::lang::Lang;
 
 use super::types::ChatId;
@@ -25,6 +26,8 @@ pub struct ChatState {
     pub last: Option<Lang>,
     /// Fallbacks in a row (reset by any understood message).
     pub misses: u32,
+    /// The closure flow and the chat's verified identity.
+    pub closure: closure::State,
 }
 
 impl Default for ChatState {
@@ -34,6 +37,7 @@ impl Default for ChatState {
             pinned: None,
             last: None,
             misses: 0,
+            closure: closure::State::default(),
         }
     }
 }

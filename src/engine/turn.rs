@@ -1,16 +1,20 @@
 //! One conversation turn: classify the input, act on it, remember the chat.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
+use crate::accounts::{AccountRef, AccountService, ActionOutcome, Closure, IdempotencyKey, Phone};
 use crate::callback::CallbackData;
+use crate::closure::{
+    self, Effect, Event, ExecResult, Flow, Message, Nonce, BLOCKED_OVERDUE_KEY, SHARE_CONTACT_KEY,
+};
 use crate::content::{ActionId, Content, Faq, FaqId};
 use crate::lang::{self, Lang, LangHints};
 use crate::matcher::{Match, Matcher, Target};
 
 use super::clock::{Clock, SystemClock};
 use super::state::{ChatState, ChatStore};
-use super::types::{ChatId, Incoming, Input, Reply};
+use super::types::{Button, ChatId, Incoming, Input, Keyboard, Reply};
 
 /// Settings the engine reads at start.
 #[derive(Debug, Clone)]
@@ -41,6 +45,7 @@ struct Inner {
     content: Content,
     matcher: Matcher,
     chats: Arc<dyn ChatStore>,
+    accounts: Arc<dyn AccountService>,
     clock: Arc<dyn Clock>,
     settings: EngineSettings,
     /// One lock per chat: a chat's turns run one at a time, so a double tap
@@ -64,15 +69,22 @@ impl Turn {
 }
 
 impl Engine {
-    /// An engine over `content`, keeping chat state in `chats`.
-    pub fn new(content: Content, chats: Arc<dyn ChatStore>, settings: EngineSettings) -> Engine {
-        Engine::with_clock(content, chats, settings, Arc::new(SystemClock))
+    /// An engine over `content`, keeping chat state in `chats` and acting
+    /// on accounts through `accounts`.
+    pub fn new(
+        content: Content,
+        chats: Arc<dyn ChatStore>,
+        accounts: Arc<dyn AccountService>,
+        settings: EngineSettings,
+    ) -> Engine {
+        Engine::with_clock(content, chats, accounts, settings, Arc::new(SystemClock))
     }
 
     /// Same as [`Engine::new`] with a chosen clock.
     pub fn with_clock(
         content: Content,
         chats: Arc<dyn ChatStore>,
+        accounts: Arc<dyn AccountService>,
         settings: EngineSettings,
         clock: Arc<dyn Clock>,
     ) -> Engine {
@@ -82,6 +94,7 @@ impl Engine {
                 content,
                 matcher,
                 chats,
+                accounts,
                 clock,
                 settings,
                 locks: Mutex::new(HashMap::new()),
@@ -149,15 +162,34 @@ impl Engine {
             turn.say(Reply::text(msg));
         }
 
+        if turn.state.closure.flow.awaits_result() {
+            // The bot stopped while an account call was under way: finish it
+            // (under the same idempotency key) before anything else.
+            self.drive(&mut turn, Event::Resume).await;
+        }
+
         match incoming.input {
             Input::Text(t) => self.on_text(&mut turn, &t).await,
             Input::Button(data) => self.on_button(&mut turn, &data).await,
-            Input::Contact { .. } => {
-                let msg = inner
-                    .content
-                    .text("contact_unexpected", turn.lang)
-                    .to_string();
-                turn.say(Reply::text(msg));
+            Input::Contact { phone, user_id } => {
+                let own = user_id.is_some() && user_id == incoming.user;
+                let first = turn.replies.len();
+                match Phone::parse(&phone) {
+                    Ok(phone) => self.drive(&mut turn, Event::Contact { phone, own }).await,
+                    Err(_) => {
+                        let vars = [("phone", phone.trim())];
+                        let text = inner
+                            .content
+                            .text_with("identity_unknown", turn.lang, &vars);
+                        turn.say(Reply::text(text));
+                    }
+                }
+                // The one-time "share my phone number" keyboard has done its job.
+                if let Some(reply) = turn.replies.get_mut(first) {
+                    if reply.keyboard == Keyboard::Keep {
+                        reply.keyboard = Keyboard::Remove;
+                    }
+                }
             }
             Input::Unsupported => {
                 let msg = inner
@@ -169,10 +201,24 @@ impl Engine {
         }
 
         turn.state.last = Some(turn.lang);
-        if let Err(e) = inner.chats.save(turn.chat, &turn.state.to_json()).await {
-            tracing::error!(chat = turn.chat, error = %e, "cannot save chat state");
-        }
+        self.save(&turn).await;
         turn.replies
+    }
+
+    /// Writes the chat's state; false (and logged) when it could not be.
+    async fn save(&self, turn: &Turn) -> bool {
+        match self
+            .inner
+            .chats
+            .save(turn.chat, &turn.state.to_json())
+            .await
+        {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(chat = turn.chat, error = %e, "cannot save chat state");
+                false
+            }
+        }
     }
 
     fn chat_lock(&self, chat: ChatId) -> Arc<tokio::sync::Mutex<()>> {
@@ -198,19 +244,38 @@ impl Engine {
         let written_in = lang::detect_script(text).unwrap_or(turn.lang);
         let outcome = self.inner.matcher.classify(text, written_in);
         match outcome {
-            Match::Answer { id, .. } => {
-                turn.state.misses = 0;
-                self.answer(turn, &id);
-            }
             Match::Action { id, .. } => {
                 turn.state.misses = 0;
                 self.start_action(turn, id).await;
+                return;
+            }
+            Match::Clarify { candidates } if asks_for_both_actions(&candidates) => {
+                // "close my account" may mean either: the flow asks which.
+                turn.state.misses = 0;
+                let nonce = fresh_nonce();
+                self.drive(
+                    turn,
+                    Event::Start {
+                        action: None,
+                        nonce,
+                    },
+                )
+                .await;
+                return;
+            }
+            Match::Answer { id, .. } => {
+                turn.state.misses = 0;
+                self.answer(turn, &id);
             }
             Match::Clarify { candidates } => {
                 turn.state.misses = 0;
                 self.clarify(turn, &candidates);
             }
             Match::Fallback => self.fallback(turn),
+        }
+        if turn.state.closure.flow != Flow::Idle {
+            // Answered mid-flow: remind where the flow stands, keep its place.
+            self.drive(turn, Event::Question).await;
         }
     }
 
@@ -229,7 +294,7 @@ impl Engine {
             "close" => self.start_action(turn, ActionId::TurnOff).await,
             "cancel" => self.start_action(turn, ActionId::Cancel).await,
             "agent" => self.start_action(turn, ActionId::Agent).await,
-            "stop" => self.say_key(turn, "nothing_to_stop"),
+            "stop" => self.start_action(turn, ActionId::Stop).await,
             _ => self.say_key(turn, "unknown_command"),
         }
     }
@@ -255,9 +320,8 @@ impl Engine {
             }
             Some(CallbackData::Start(action)) => self.start_action(turn, action).await,
             Some(CallbackData::NoneOfThese) => self.fallback(turn),
-            Some(CallbackData::Flow { .. }) | Some(CallbackData::Faq(_)) | None => {
-                self.say_key(turn, "button_expired")
-            }
+            Some(CallbackData::Flow(button)) => self.drive(turn, Event::from(button)).await,
+            Some(CallbackData::Faq(_)) | None => self.say_key(turn, "button_expired"),
         }
     }
 
@@ -378,18 +442,170 @@ impl Engine {
     }
 
     async fn start_action(&self, turn: &mut Turn, action: ActionId) {
-        match action {
-            ActionId::Agent => self.say_key(turn, "agent_contact"),
-            ActionId::TurnOff => self.answer_by_str(turn, "how-to-turn-off"),
-            ActionId::Cancel => self.answer_by_str(turn, "how-to-cancel"),
+        let event = match action {
+            ActionId::Agent => return self.say_key(turn, "agent_contact"),
+            ActionId::Stop => Event::Abort { nonce: None },
+            ActionId::TurnOff => Event::Start {
+                action: Some(Closure::TurnOff),
+                nonce: fresh_nonce(),
+            },
+            ActionId::Cancel => Event::Start {
+                action: Some(Closure::Cancel),
+                nonce: fresh_nonce(),
+            },
+        };
+        self.drive(turn, event).await;
+    }
+
+    /// Runs the closure machine from `first` until it asks for nothing more:
+    /// messages are rendered, account look-ups and actions are carried out
+    /// and their results fed back as events.
+    async fn drive(&self, turn: &mut Turn, first: Event) {
+        let config = closure::Config {
+            confirm_timeout_secs: self.inner.settings.confirm_timeout_secs,
+        };
+        let mut events = VecDeque::from([first]);
+        while let Some(event) = events.pop_front() {
+            let now = self.inner.clock.now().unix_timestamp();
+            let state = std::mem::take(&mut turn.state.closure);
+            let (next, effects) = closure::step(state, event, now, &config);
+            turn.state.closure = next;
+            for effect in effects {
+                match effect {
+                    Effect::Say(message) => {
+                        let reply = self.render(&message, turn.lang);
+                        turn.say(reply);
+                    }
+                    Effect::LookUp { phone } => events.push_back(self.look_up(phone).await),
+                    Effect::CheckStatus { phone } => {
+                        events.push_back(self.check_status(phone).await)
+                    }
+                    Effect::Execute { action, phone, key } => {
+                        // The flow is saved at "executing" with its key before
+                        // anything acts, so a restart repeats the same key.
+                        let result = if self.save(turn).await {
+                            self.execute(turn.chat, action, phone, &key).await
+                        } else {
+                            ExecResult::Failed
+                        };
+                        events.push_back(Event::Executed { key, result });
+                    }
+                    Effect::OfferAgent { reason } => {
+                        tracing::info!(
+                            chat = turn.chat,
+                            reason = reason.as_str(),
+                            "offered a human"
+                        );
+                        let c = &self.inner.content;
+                        let label = c.text("button_agent", turn.lang).to_string();
+                        match turn.replies.last_mut() {
+                            Some(last) => last.buttons.push(vec![Button {
+                                label,
+                                data: CallbackData::Start(ActionId::Agent),
+                            }]),
+                            None => turn.say(
+                                Reply::default()
+                                    .with_button(label, CallbackData::Start(ActionId::Agent)),
+                            ),
+                        }
+                    }
+                }
+            }
         }
     }
 
-    fn answer_by_str(&self, turn: &mut Turn, id: &str) {
-        if let Some(faq) = self.inner.content.faq_by_str(id) {
-            turn.say(self.answer_reply(faq, turn.lang));
+    /// A closure message as the customer sees it.
+    fn render(&self, message: &Message, lang: Lang) -> Reply {
+        let c = &self.inner.content;
+        let vars = message.vars();
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut text = c.text_with(message.key(), lang, &vars);
+        if let Message::Blocked { overdue: true, .. } = message {
+            text.push_str("\n\n");
+            text.push_str(c.text(BLOCKED_OVERDUE_KEY, lang));
+        }
+        let mut reply = Reply::text(text);
+        for button in message.buttons() {
+            reply = reply.with_button(
+                c.text(message.button_label(button), lang),
+                CallbackData::Flow(button),
+            );
+        }
+        if message.asks_for_contact() {
+            reply.keyboard = Keyboard::RequestContact(c.text(SHARE_CONTACT_KEY, lang).to_string());
+        } else if matches!(message, Message::Aborted) {
+            reply.keyboard = Keyboard::Remove;
+        }
+        reply
+    }
+
+    async fn look_up(&self, phone: Phone) -> Event {
+        match self.inner.accounts.find_by_phone(&phone).await {
+            Ok(Some(_)) => Event::AccountFound { phone },
+            Ok(None) => Event::AccountNotFound { phone },
+            Err(e) => {
+                tracing::warn!(error = %e, "account look-up failed");
+                Event::ServiceFailed
+            }
         }
     }
+
+    async fn check_status(&self, phone: Phone) -> Event {
+        let account = AccountRef { phone };
+        match self.inner.accounts.status(&account).await {
+            Ok(status) => Event::Status {
+                phone: account.phone,
+                status,
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "account status check failed");
+                Event::ServiceFailed
+            }
+        }
+    }
+
+    async fn execute(
+        &self,
+        chat: ChatId,
+        action: Closure,
+        phone: Phone,
+        key: &closure::IdempotencyKey,
+    ) -> ExecResult {
+        // The flow's key is unique within a chat; the chat id makes it unique.
+        let Ok(key) = IdempotencyKey::parse(&format!("{chat}:{key}")) else {
+            tracing::error!(chat, "flow key is not a valid idempotency key");
+            return ExecResult::Failed;
+        };
+        let account = AccountRef { phone };
+        match self
+            .inner
+            .accounts
+            .execute(action, &account, &key, chat)
+            .await
+        {
+            Ok(ActionOutcome::Done) => {
+                tracing::info!(chat, action = action.as_str(), "closure action carried out");
+                ExecResult::Done
+            }
+            Ok(ActionOutcome::AlreadyDone) => ExecResult::AlreadyDone,
+            Err(e) => {
+                tracing::warn!(chat, action = action.as_str(), error = %e, "closure action failed");
+                ExecResult::Failed
+            }
+        }
+    }
+}
+
+/// A new flow nonce.
+fn fresh_nonce() -> Nonce {
+    Nonce(rand::random())
+}
+
+/// True when a clarify choice is between turning off and cancelling.
+fn asks_for_both_actions(candidates: &[Target]) -> bool {
+    [ActionId::TurnOff, ActionId::Cancel]
+        .iter()
+        .all(|a| candidates.contains(&Target::Action(*a)))
 }
 
 /// The text key of the button that starts `action`.
@@ -398,5 +614,6 @@ fn start_button_key(action: ActionId) -> &'static str {
         ActionId::TurnOff => "button_start_turn_off",
         ActionId::Cancel => "button_start_cancel",
         ActionId::Agent => "button_agent",
+        ActionId::Stop => "button_abort",
     }
 }
