@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use jiebei_bot::accounts::{AccountService, Ledger};
 use jiebei_bot::content::Content;
 use jiebei_bot::engine::{ChatStore, Engine, EngineSettings, Incoming, Input, MemoryChats};
 use jiebei_bot::store::Store;
@@ -120,11 +121,9 @@ async fn bench(o: Options) {
             "SQLite file",
         )
     };
-    let engine = Engine::new(
-        content.clone(),
-        chats,
-        EngineSettings::for_content(&content),
-    );
+    let accounts: Arc<dyn AccountService> = Arc::new(Ledger::new(store.clone()));
+    let settings = EngineSettings::for_content(&content);
+    let engine = Engine::new(content.clone(), chats, accounts, settings);
     let mut settings = TelegramSettings::polling(TOKEN, api.api_url());
     settings.limits = None;
     let (stop, stopped) = oneshot::channel::<()>();
@@ -176,9 +175,12 @@ async fn bench(o: Options) {
 /// How many messages the bot sends for each of [`MESSAGES`] (so a chat
 /// knows when its turn is over).
 async fn replies_per_message(content: &Content) -> Vec<usize> {
+    let scratch = Store::connect("sqlite::memory:").await.unwrap();
+    let accounts: Arc<dyn AccountService> = Arc::new(Ledger::new(scratch));
     let engine = Engine::new(
         content.clone(),
         Arc::new(MemoryChats::default()),
+        accounts,
         EngineSettings::for_content(content),
     );
     let mut counts = Vec::new();

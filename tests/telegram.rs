@@ -417,3 +417,27 @@ async fn webhook_mode_registers_the_secret_and_refuses_requests_without_it() {
     );
     assert!(bot.api.bot_messages(118).is_empty());
 }
+
+#[tokio::test]
+async fn a_deep_link_to_a_faq_opens_its_answer() {
+    let bot = TestBot::start().await;
+    let anna = Person::new(119, Some("en"));
+    bot.api.send_text(&anna, "/start faq-zhima-credit-impact");
+    let faq = bot.content.faq_by_str("zhima-credit-impact").unwrap();
+    let got = bot.messages(anna.id, 1).await;
+    assert_eq!(got[0].text, faq.text.en.answer.trim());
+}
+
+#[tokio::test]
+async fn a_chat_state_an_older_version_wrote_is_reset_with_an_apology() {
+    let bot = TestBot::start().await;
+    let anna = Person::new(120, Some("en"));
+    bot.store
+        .save_chat(anna.id, r#"{"version":0,"flow":"gone"}"#)
+        .await
+        .unwrap();
+    bot.api.send_text(&anna, "/start");
+    let got = bot.messages(anna.id, 2).await;
+    assert_eq!(got[0].text, bot.content.text("state_reset", Lang::En));
+    assert_eq!(got[1].text, bot.content.text("greeting", Lang::En));
+}

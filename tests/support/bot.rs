@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use jiebei_bot::accounts::{AccountService, Ledger};
 use jiebei_bot::content::Content;
 use jiebei_bot::engine::{Engine, EngineSettings, Incoming, MemoryChats, Reply};
 use jiebei_bot::store::Store;
@@ -95,21 +96,35 @@ impl TestBot {
         self.running = Some(Running { stop, task });
     }
 
-    /// A fresh engine over the shared database, as a new process builds.
+    /// A fresh engine over the shared database (chat state and the
+    /// built-in ledger), as a new process builds.
     fn engine(&self) -> Engine {
         let settings = EngineSettings::for_content(&self.content);
-        Engine::new(self.content.clone(), Arc::new(self.store.clone()), settings)
+        let accounts: Arc<dyn AccountService> = Arc::new(self.ledger());
+        Engine::new(
+            self.content.clone(),
+            Arc::new(self.store.clone()),
+            accounts,
+            settings,
+        )
+    }
+
+    /// The built-in ledger of accounts in the test database.
+    pub fn ledger(&self) -> Ledger {
+        Ledger::new(self.store.clone())
     }
 
     /// What the engine says to `incoming` from a blank chat: what the
-    /// Telegram front must show, computed without it.
+    /// Telegram front must show, computed without it. (FAQ-level inputs
+    /// only: its ledger is an empty in-memory database.)
     pub async fn expected(&self, incoming: Incoming) -> Vec<Reply> {
         let settings = EngineSettings::for_content(&self.content);
-        let fresh = Engine::new(
-            self.content.clone(),
-            Arc::new(MemoryChats::default()),
-            settings,
-        );
+        let scratch = Store::connect("sqlite::memory:")
+            .await
+            .expect("an in-memory database");
+        let accounts: Arc<dyn AccountService> = Arc::new(Ledger::new(scratch));
+        let chats = Arc::new(MemoryChats::default());
+        let fresh = Engine::new(self.content.clone(), chats, accounts, settings);
         fresh.handle(incoming).await
     }
 
