@@ -60,6 +60,26 @@ async fn verified(bot: &TestBot, anna: &Person) -> Message {
     got[3].clone()
 }
 
+/// Continue under the precautions, then confirm: borrowing is turned off
+/// only at the confirmation. Returns the chat's messages.
+async fn continue_and_confirm(bot: &TestBot, anna: &Person, precautions: &Message) -> Vec<Message> {
+    press(bot, anna, precautions, "button_continue");
+    let got = bot.messages(anna.id, 5).await;
+    let confirm = text(bot, "confirm_turn_off", &[("last4", "0001")]);
+    assert!(got[4].text.starts_with(&confirm), "{:?}", got[4].text);
+    let before = account_state(bot, PHONE).await;
+    assert_eq!(before, "active", "nothing changes before confirming");
+
+    press(bot, anna, &got[4], "button_confirm_turn_off");
+    let got = bot.messages(anna.id, 6).await;
+    assert_eq!(
+        got[5].text,
+        text(bot, "done_turn_off", &[("last4", "0001")])
+    );
+    assert_eq!(account_state(bot, PHONE).await, "borrowing_off");
+    got
+}
+
 #[tokio::test]
 async fn turning_off_borrowing_shares_the_contact_confirms_and_acts_once() {
     let bot = TestBot::start().await;
@@ -90,24 +110,7 @@ async fn turning_off_borrowing_shares_the_contact_confirms_and_acts_once() {
         "the contact keyboard is removed"
     );
 
-    press(&bot, &anna, &got[3], "button_continue");
-    let got = bot.messages(anna.id, 5).await;
-    assert!(got[4]
-        .text
-        .starts_with(&text(&bot, "confirm_turn_off", &[("last4", "0001")])));
-    assert_eq!(
-        account_state(&bot, PHONE).await,
-        "active",
-        "nothing changes before confirming"
-    );
-
-    press(&bot, &anna, &got[4], "button_confirm_turn_off");
-    let got = bot.messages(anna.id, 6).await;
-    assert_eq!(
-        got[5].text,
-        text(&bot, "done_turn_off", &[("last4", "0001")])
-    );
-    assert_eq!(account_state(&bot, PHONE).await, "borrowing_off");
+    let got = continue_and_confirm(&bot, &anna, &got[3]).await;
     for pressed in [&got[3], &got[4]] {
         let now = bot.api.message(anna.id, pressed.id).unwrap();
         assert!(
@@ -182,16 +185,5 @@ async fn a_restart_between_two_steps_continues_the_flow_where_the_customer_was()
     let precautions = verified(&bot, &anna).await;
 
     bot.restart().await;
-    press(&bot, &anna, &precautions, "button_continue");
-    let got = bot.messages(anna.id, 5).await;
-    assert!(got[4]
-        .text
-        .starts_with(&text(&bot, "confirm_turn_off", &[("last4", "0001")])));
-    press(&bot, &anna, &got[4], "button_confirm_turn_off");
-    let got = bot.messages(anna.id, 6).await;
-    assert_eq!(
-        got[5].text,
-        text(&bot, "done_turn_off", &[("last4", "0001")])
-    );
-    assert_eq!(account_state(&bot, PHONE).await, "borrowing_off");
+    continue_and_confirm(&bot, &anna, &precautions).await;
 }
