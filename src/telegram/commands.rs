@@ -21,6 +21,10 @@ pub(crate) fn menu(content: &Content, lang: Lang) -> Vec<BotCommand> {
         .iter()
         .map(|name| {
             let key = format!("command_{name}");
+            if !content.texts.contains_key(&key) {
+                // `Content::text` shows a missing key as the key itself.
+                tracing::warn!(%key, "content has no text for this menu entry");
+            }
             BotCommand::new(*name, content.text(&key, lang))
         })
         .collect()
