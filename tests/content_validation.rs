@@ -351,3 +351,13 @@ fn an_operator_folder_that_does_not_exist_names_the_file_it_could_not_read() {
         "{err}"
     );
 }
+
+#[test]
+fn every_text_the_closure_machine_uses_is_required_of_the_content() {
+    for key in jiebei_bot::closure::TEXT_KEYS {
+        assert!(
+            REQUIRED_TEXTS.iter().any(|(_, k, _)| k == key),
+            "`{key}` is used by the closure machine but not checked at load"
+        );
+    }
+}

@@ -220,7 +220,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 
 /// Writes `rows` under `header` in columns two spaces apart; the columns
 /// numbered in `right` are right-aligned (amounts, ids).
-fn table(
+pub(crate) fn table(
     out: &mut impl Write,
     header: &[&str],
     rows: impl Iterator<Item = Vec<String>>,

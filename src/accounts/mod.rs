@@ -11,6 +11,7 @@ mod service;
 mod types;
 
 pub use audit::Audited;
+pub(crate) use cli::table;
 pub use cli::{run_accounts, run_audit, AccountsCmd, CliError};
 pub use http::{BadServiceUrl, HttpAccountService, ACCOUNTS_URL_ENV, DEFAULT_TIMEOUT};
 pub use ledger::{AccountView, Ledger, LedgerError};

@@ -86,19 +86,25 @@ impl Chat {
     /// Starts `action`, shares the own contact, finds the account and
     /// reports `status`: the flow then shows the precautions if all is well.
     fn through_identity(&mut self, action: Closure, status: AccountStatus) -> &mut Chat {
-        self.send(Event::Start {
-            action: Some(action),
-            nonce: N,
-        })
-        .send(Event::Contact {
-            phone: phone(),
-            own: true,
-        })
-        .send(Event::AccountFound { phone: phone() })
-        .send(Event::Status {
+        self.send(start(Some(action)))
+            .send(own_contact())
+            .send(Event::AccountFound { phone: phone() })
+            .status(status)
+    }
+
+    /// Delivers the account's status, as the engine does after CheckStatus.
+    fn status(&mut self, status: AccountStatus) -> &mut Chat {
+        self.send(Event::Status {
             phone: phone(),
             status,
         })
+    }
+
+    /// Turn-off confirmed and the balance found clean again: `Execute` asked.
+    fn reach_execution(&mut self) -> &mut Chat {
+        self.reach_confirmation(Closure::TurnOff)
+            .send(Event::Confirm { nonce: N })
+            .status(clean(AccountState::Active))
     }
 
     /// Through identity and precautions to the first confirmation prompt.
@@ -108,17 +114,64 @@ impl Chat {
     }
 }
 
+/// A request for `action` starting a flow with nonce `N`.
+fn start(action: Option<Closure>) -> Event {
+    Event::Start { action, nonce: N }
+}
+
+fn own_contact() -> Event {
+    Event::Contact {
+        phone: phone(),
+        own: true,
+    }
+}
+
+fn foreign_contact() -> Event {
+    Event::Contact {
+        phone: phone(),
+        own: false,
+    }
+}
+
 fn key(action: Closure) -> IdempotencyKey {
     IdempotencyKey::new(N, action)
+}
+
+fn execute_turn_off() -> Vec<Effect> {
+    vec![Effect::Execute {
+        action: Closure::TurnOff,
+        phone: phone(),
+        key: key(Closure::TurnOff),
+    }]
+}
+
+fn executed_turn_off(result: ExecResult) -> Event {
+    Event::Executed {
+        key: key(Closure::TurnOff),
+        result,
+    }
+}
+
+fn done(action: Closure) -> Message {
+    Message::Done {
+        action,
+        last4: "0001".into(),
+    }
+}
+
+fn failed_and_offered_a_human() -> Vec<Effect> {
+    vec![
+        Effect::Say(Message::Failed),
+        Effect::OfferAgent {
+            reason: AgentReason::Failed,
+        },
+    ]
 }
 
 #[test]
 fn a_flow_asks_for_identity_before_anything_else() {
     let mut chat = Chat::new();
-    chat.send(Event::Start {
-        action: Some(Closure::TurnOff),
-        nonce: N,
-    });
+    chat.send(start(Some(Closure::TurnOff)));
     assert_eq!(
         chat.last,
         vec![Effect::Say(Message::AskIdentity {
@@ -131,10 +184,7 @@ fn a_flow_asks_for_identity_before_anything_else() {
 #[test]
 fn a_start_without_an_action_asks_which_one_and_the_choice_goes_on() {
     let mut chat = Chat::new();
-    chat.send(Event::Start {
-        action: None,
-        nonce: N,
-    });
+    chat.send(start(None));
     assert_eq!(chat.said(), vec![Message::ChooseAction { nonce: N }]);
     chat.send(Event::Choose {
         action: Closure::Cancel,
@@ -152,15 +202,9 @@ fn a_start_without_an_action_asks_which_one_and_the_choice_goes_on() {
 #[test]
 fn someone_elses_contact_is_refused_and_nothing_is_linked() {
     let mut chat = Chat::new();
-    chat.send(Event::Start {
-        action: Some(Closure::TurnOff),
-        nonce: N,
-    });
+    chat.send(start(Some(Closure::TurnOff)));
     let before = chat.state.clone();
-    chat.send(Event::Contact {
-        phone: phone(),
-        own: false,
-    });
+    chat.send(foreign_contact());
     assert_eq!(chat.last, vec![Effect::Say(Message::ContactRefused)]);
     assert_eq!(chat.state, before);
 }
@@ -168,14 +212,7 @@ fn someone_elses_contact_is_refused_and_nothing_is_linked() {
 #[test]
 fn the_own_contact_is_looked_up_and_a_found_account_verifies_the_chat() {
     let mut chat = Chat::new();
-    chat.send(Event::Start {
-        action: Some(Closure::TurnOff),
-        nonce: N,
-    })
-    .send(Event::Contact {
-        phone: phone(),
-        own: true,
-    });
+    chat.send(start(Some(Closure::TurnOff))).send(own_contact());
     assert_eq!(chat.last, vec![Effect::LookUp { phone: phone() }]);
     chat.send(Event::AccountFound { phone: phone() });
     assert_eq!(chat.state.verified, Some(phone()));
@@ -193,15 +230,9 @@ fn the_own_contact_is_looked_up_and_a_found_account_verifies_the_chat() {
 #[test]
 fn an_unknown_phone_is_told_and_offered_a_human_and_stays_unverified() {
     let mut chat = Chat::new();
-    chat.send(Event::Start {
-        action: Some(Closure::TurnOff),
-        nonce: N,
-    })
-    .send(Event::Contact {
-        phone: phone(),
-        own: true,
-    })
-    .send(Event::AccountNotFound { phone: phone() });
+    chat.send(start(Some(Closure::TurnOff)))
+        .send(own_contact())
+        .send(Event::AccountNotFound { phone: phone() });
     assert_eq!(
         chat.last,
         vec![
@@ -217,10 +248,7 @@ fn an_unknown_phone_is_told_and_offered_a_human_and_stays_unverified() {
 #[test]
 fn a_verified_chat_skips_identity_and_checks_the_status_at_once() {
     let mut chat = Chat::verified();
-    chat.send(Event::Start {
-        action: Some(Closure::Cancel),
-        nonce: N,
-    });
+    chat.send(start(Some(Closure::Cancel)));
     assert_eq!(chat.last, vec![Effect::CheckStatus { phone: phone() }]);
 }
 
@@ -310,29 +338,10 @@ fn turning_off_checks_the_balance_again_then_executes_once_with_the_flow_key() {
     chat.reach_confirmation(Closure::TurnOff)
         .send(Event::Confirm { nonce: N });
     assert_eq!(chat.last, vec![Effect::CheckStatus { phone: phone() }]);
-    chat.send(Event::Status {
-        phone: phone(),
-        status: clean(AccountState::Active),
-    });
-    assert_eq!(
-        chat.last,
-        vec![Effect::Execute {
-            action: Closure::TurnOff,
-            phone: phone(),
-            key: key(Closure::TurnOff)
-        }]
-    );
-    chat.send(Event::Executed {
-        key: key(Closure::TurnOff),
-        result: ExecResult::Done,
-    });
-    assert_eq!(
-        chat.said(),
-        vec![Message::Done {
-            action: Closure::TurnOff,
-            last4: "0001".into()
-        }]
-    );
+    chat.status(clean(AccountState::Active));
+    assert_eq!(chat.last, execute_turn_off());
+    chat.send(executed_turn_off(ExecResult::Done));
+    assert_eq!(chat.said(), vec![done(Closure::TurnOff)]);
     assert_eq!(chat.state.flow, Flow::Idle);
     assert_eq!(chat.executions(), 1);
 }
@@ -376,10 +385,7 @@ fn a_loan_taken_before_the_final_check_blocks_the_action() {
     let mut chat = Chat::new();
     chat.reach_confirmation(Closure::TurnOff)
         .send(Event::Confirm { nonce: N })
-        .send(Event::Status {
-            phone: phone(),
-            status: owing(30_000, false),
-        });
+        .status(owing(30_000, false));
     assert!(matches!(chat.said()[..], [Message::Blocked { .. }]));
     assert_eq!(chat.state.flow, Flow::Idle);
     assert_eq!(chat.executions(), 0);
@@ -420,16 +426,8 @@ fn a_button_for_a_step_the_flow_is_not_at_says_it_expired() {
 #[test]
 fn a_confirm_replayed_after_the_flow_finished_never_executes_again() {
     let mut chat = Chat::new();
-    chat.reach_confirmation(Closure::TurnOff)
-        .send(Event::Confirm { nonce: N })
-        .send(Event::Status {
-            phone: phone(),
-            status: clean(AccountState::Active),
-        })
-        .send(Event::Executed {
-            key: key(Closure::TurnOff),
-            result: ExecResult::Done,
-        })
+    chat.reach_execution()
+        .send(executed_turn_off(ExecResult::Done))
         .send(Event::Confirm { nonce: N });
     assert_eq!(chat.last, vec![Effect::Say(Message::ButtonExpired)]);
     assert_eq!(chat.executions(), 1);
@@ -510,16 +508,10 @@ fn a_new_request_after_expiry_starts_a_fresh_flow() {
 fn abort_stops_the_flow_at_any_step_before_the_action_is_requested() {
     let steps: Vec<fn(&mut Chat)> = vec![
         |c| {
-            c.send(Event::Start {
-                action: None,
-                nonce: N,
-            });
+            c.send(start(None));
         },
         |c| {
-            c.send(Event::Start {
-                action: Some(Closure::Cancel),
-                nonce: N,
-            });
+            c.send(start(Some(Closure::Cancel)));
         },
         |c| {
             c.through_identity(Closure::Cancel, clean(AccountState::Active));
@@ -563,10 +555,7 @@ fn a_status_arriving_after_an_abort_is_ignored() {
     chat.reach_confirmation(Closure::TurnOff)
         .send(Event::Confirm { nonce: N })
         .send(Event::Abort { nonce: None })
-        .send(Event::Status {
-            phone: phone(),
-            status: clean(AccountState::Active),
-        });
+        .status(clean(AccountState::Active));
     assert!(chat.last.is_empty());
     assert_eq!(chat.executions(), 0);
 }
@@ -574,12 +563,7 @@ fn a_status_arriving_after_an_abort_is_ignored() {
 #[test]
 fn once_the_action_is_requested_it_can_be_neither_stopped_nor_restarted() {
     let mut chat = Chat::new();
-    chat.reach_confirmation(Closure::TurnOff)
-        .send(Event::Confirm { nonce: N })
-        .send(Event::Status {
-            phone: phone(),
-            status: clean(AccountState::Active),
-        });
+    chat.reach_execution();
     let executing = chat.state.clone();
     for event in [
         Event::Abort { nonce: None },
@@ -678,37 +662,16 @@ fn the_verified_identity_outlives_the_flow() {
 #[test]
 fn a_failed_execution_is_told_and_offered_a_human() {
     let mut chat = Chat::new();
-    chat.reach_confirmation(Closure::TurnOff)
-        .send(Event::Confirm { nonce: N })
-        .send(Event::Status {
-            phone: phone(),
-            status: clean(AccountState::Active),
-        })
-        .send(Event::Executed {
-            key: key(Closure::TurnOff),
-            result: ExecResult::Failed,
-        });
-    assert_eq!(
-        chat.last,
-        vec![
-            Effect::Say(Message::Failed),
-            Effect::OfferAgent {
-                reason: AgentReason::Failed
-            }
-        ]
-    );
+    chat.reach_execution()
+        .send(executed_turn_off(ExecResult::Failed));
+    assert_eq!(chat.last, failed_and_offered_a_human());
     assert_eq!(chat.state.flow, Flow::Idle);
 }
 
 #[test]
 fn a_result_for_another_key_is_ignored() {
     let mut chat = Chat::new();
-    chat.reach_confirmation(Closure::TurnOff)
-        .send(Event::Confirm { nonce: N })
-        .send(Event::Status {
-            phone: phone(),
-            status: clean(AccountState::Active),
-        });
+    chat.reach_execution();
     let before = chat.state.clone();
     chat.send(Event::Executed {
         key: IdempotencyKey::new(OTHER, Closure::TurnOff),
@@ -721,56 +684,24 @@ fn a_result_for_another_key_is_ignored() {
 #[test]
 fn a_restart_mid_execution_rechecks_then_retries_with_the_same_key() {
     let mut chat = Chat::new();
-    chat.reach_confirmation(Closure::TurnOff)
-        .send(Event::Confirm { nonce: N })
-        .send(Event::Status {
-            phone: phone(),
-            status: clean(AccountState::Active),
-        });
+    chat.reach_execution();
     let persisted = serde_json::to_string(&chat.state).unwrap();
     chat.state = serde_json::from_str(&persisted).unwrap();
     assert!(chat.state.flow.awaits_result());
     chat.send(Event::Resume);
     assert_eq!(chat.last, vec![Effect::CheckStatus { phone: phone() }]);
-    chat.send(Event::Status {
-        phone: phone(),
-        status: clean(AccountState::BorrowingOff),
-    });
-    assert_eq!(
-        chat.last,
-        vec![Effect::Execute {
-            action: Closure::TurnOff,
-            phone: phone(),
-            key: key(Closure::TurnOff)
-        }]
-    );
-    chat.send(Event::Executed {
-        key: key(Closure::TurnOff),
-        result: ExecResult::AlreadyDone,
-    });
-    assert_eq!(
-        chat.said(),
-        vec![Message::Done {
-            action: Closure::TurnOff,
-            last4: "0001".into()
-        }]
-    );
+    chat.status(clean(AccountState::BorrowingOff));
+    assert_eq!(chat.last, execute_turn_off());
+    chat.send(executed_turn_off(ExecResult::AlreadyDone));
+    assert_eq!(chat.said(), vec![done(Closure::TurnOff)]);
 }
 
 #[test]
 fn a_restart_mid_execution_with_a_new_loan_does_not_retry() {
     let mut chat = Chat::new();
-    chat.reach_confirmation(Closure::TurnOff)
-        .send(Event::Confirm { nonce: N })
-        .send(Event::Status {
-            phone: phone(),
-            status: clean(AccountState::Active),
-        })
+    chat.reach_execution()
         .send(Event::Resume)
-        .send(Event::Status {
-            phone: phone(),
-            status: owing(100, false),
-        });
+        .status(owing(100, false));
     assert!(matches!(chat.said()[..], [Message::Blocked { .. }]));
     assert_eq!(chat.executions(), 1);
 }
@@ -780,45 +711,25 @@ fn resume_re_asks_a_pending_look_up_and_does_nothing_when_idle() {
     let mut chat = Chat::new();
     chat.send(Event::Resume);
     assert!(chat.last.is_empty());
-    chat.send(Event::Start {
-        action: Some(Closure::TurnOff),
-        nonce: N,
-    })
-    .send(Event::Contact {
-        phone: phone(),
-        own: true,
-    })
-    .send(Event::Resume);
+    chat.send(start(Some(Closure::TurnOff)))
+        .send(own_contact())
+        .send(Event::Resume);
     assert_eq!(chat.last, vec![Effect::LookUp { phone: phone() }]);
 }
 
 #[test]
 fn a_service_failure_during_a_check_ends_the_flow_and_offers_a_human() {
     let mut chat = Chat::verified();
-    chat.send(Event::Start {
-        action: Some(Closure::Cancel),
-        nonce: N,
-    })
-    .send(Event::ServiceFailed);
-    assert_eq!(
-        chat.last,
-        vec![
-            Effect::Say(Message::Failed),
-            Effect::OfferAgent {
-                reason: AgentReason::Failed
-            }
-        ]
-    );
+    chat.send(start(Some(Closure::Cancel)))
+        .send(Event::ServiceFailed);
+    assert_eq!(chat.last, failed_and_offered_a_human());
     assert_eq!(chat.state.flow, Flow::Idle);
 }
 
 #[test]
 fn a_contact_nobody_asked_for_links_nothing() {
     let mut chat = Chat::new();
-    chat.send(Event::Contact {
-        phone: phone(),
-        own: true,
-    });
+    chat.send(own_contact());
     assert_eq!(chat.last, vec![Effect::Say(Message::ContactNotNeeded)]);
     assert_eq!(chat.state, State::default());
 }

@@ -48,7 +48,7 @@ impl Matcher {
         };
         Explanation {
             lang,
-            tokens: query.into_iter().map(|q| q.text).collect(),
+            tokens: query.tokens.into_iter().map(|q| q.text).collect(),
             best: ranked.first().map(scored),
             runner_up: ranked.get(1).map(scored),
             outcome: decide(index, &ranked),
@@ -64,8 +64,9 @@ impl Matcher {
 }
 
 /// The decision: the best target is taken when its confidence reaches
-/// `answer` and leads the runner-up by `margin`; otherwise the targets at or
-/// above `clarify` (up to three) are offered; otherwise nothing fits.
+/// `answer`, it leads the runner-up by `margin` and its match includes a
+/// specific token; otherwise the targets at or above `clarify` (up to
+/// three) are offered; otherwise nothing fits.
 fn decide(index: &LangIndex, ranked: &[Candidate]) -> Match {
     let Thresholds {
         answer,
@@ -76,7 +77,7 @@ fn decide(index: &LangIndex, ranked: &[Candidate]) -> Match {
         return Match::Fallback;
     };
     let runner_up = ranked.get(1).map_or(0.0, |c| c.confidence);
-    if top.confidence >= answer && top.confidence - runner_up >= margin {
+    if top.specific && top.confidence >= answer && top.confidence - runner_up >= margin {
         let confidence = top.confidence;
         return match &index.targets[top.target as usize] {
             Target::Faq(id) => Match::Answer {

@@ -1,9 +1,10 @@
 //! Spelling correction for Latin words the content never uses: "jeibei",
 //! "clsoe", "deregsiter" are read as the nearest vocabulary word.
 //!
-//! Only out-of-vocabulary words of four letters or more are corrected, and
-//! only to a word at Damerau-Levenshtein distance 1 (2 for words of eight
-//! letters or more; a swap of two neighbours counts as one edit). The
+//! Only out-of-vocabulary words of four letters or more are corrected: a
+//! four-letter word only by swapping two neighbours ("clso" → "clos"; one
+//! edit there would turn "last" into "lat(e)"), a longer one to a word at
+//! Damerau-Levenshtein distance 1, or 2 for words of eight letters or more. The
 //! candidates are prefiltered by length (within the allowed distance) and by
 //! first letter (equal, or swapped with the second), so a correction costs a
 //! few dozen distance computations, not one per vocabulary word. A typo in
@@ -48,6 +49,7 @@ impl Fuzzy {
             return None;
         }
         let max = if bytes.len() >= TWO_EDITS_LEN { 2 } else { 1 };
+        let swap_only = bytes.len() == MIN_LEN;
         let firsts = [bytes[0], bytes[1]];
         let firsts = if firsts[0] == firsts[1] {
             &firsts[..1]
@@ -61,6 +63,9 @@ impl Fuzzy {
                     continue;
                 };
                 for (candidate, id) in bucket {
+                    if swap_only && !is_swap(bytes, candidate.as_bytes()) {
+                        continue;
+                    }
                     let d = strsim::damerau_levenshtein(word, candidate);
                     let better = match best {
                         None => true,
@@ -74,6 +79,15 @@ impl Fuzzy {
         }
         best.map(|(_, _, id)| id)
     }
+}
+
+/// True when `b` is `a` with two neighbouring letters swapped.
+fn is_swap(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    matches!(diffs[..], [i, j] if j == i + 1 && a[i] == b[j] && a[j] == b[i])
 }
 
 #[cfg(test)]
@@ -108,6 +122,16 @@ mod tests {
         let f = vocab();
         assert_eq!(f.correct("huabei"), None);
         assert_eq!(f.correct("beibei"), None);
+    }
+
+    #[test]
+    fn four_letter_words_are_only_corrected_by_a_swap() {
+        let mut f = Fuzzy::default();
+        f.add("lat", 0);
+        f.add("loan", 1);
+        assert_eq!(f.correct("last"), None);
+        assert_eq!(f.correct("lona"), Some(1));
+        assert_eq!(f.correct("loen"), None);
     }
 
     #[test]

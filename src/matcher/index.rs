@@ -1,14 +1,38 @@
 //! The inverted index of one language: every phrasing of every target
 //! (FAQ questions, alternates and keywords; intent examples and keywords),
-//! tokenised, with each token's posting list and inverse document frequency.
+//! tokenised, with each token's posting list and weight.
 
 use std::collections::HashMap;
 
 use super::fuzzy::Fuzzy;
+use super::normalize::MAX_CHARS;
 use super::outcome::Target;
+use super::score::Params;
 use super::tokenize::{Kind, Tokenizer};
 use crate::content::{Content, Thresholds};
 use crate::lang::Lang;
+
+/// Where a phrasing comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A FAQ question or alternate: written as a question.
+    Question,
+    /// An intent example: written as a request.
+    Example,
+    /// A keyword of either.
+    Keyword,
+}
+
+/// How a message is worded, told by its marker words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// A question ("how do I close jiebei"): points at FAQ answers.
+    Question,
+    /// A request ("close my jiebei"): points at actions.
+    Request,
+    /// Neither, or both.
+    Neutral,
+}
 
 /// One indexed phrasing.
 #[derive(Debug)]
@@ -17,13 +41,15 @@ pub struct Phrasing {
     pub target: u32,
     /// As written in content.
     pub text: String,
+    /// Where it comes from.
+    pub source: Source,
     /// Its distinct tokens.
     pub tokens: Vec<u32>,
-    /// The sum of its tokens' weights: its score against itself.
+    /// The sum of its tokens' weights: its matched weight against itself.
     pub self_weight: f32,
     /// BM25's length factor `(k1 + 1) / (1 + k1 (1 - b + b len / avglen))`;
-    /// a phrasing's BM25 score is its matched weight times this (every
-    /// token occurs once per phrasing).
+    /// a phrasing's BM25 score is its matched weight times this (each token
+    /// counts once per phrasing).
     pub bm25_norm: f32,
 }
 
@@ -39,6 +65,8 @@ pub struct LangIndex {
     pub tokenizer: Tokenizer,
     /// Decision thresholds.
     pub thresholds: Thresholds,
+    /// Scoring parameters.
+    pub params: Params,
     /// Targets, FAQ entries first, then actions.
     pub targets: Vec<Target>,
     /// All phrasings.
@@ -47,24 +75,29 @@ pub struct LangIndex {
     pub vocab: HashMap<String, u32>,
     /// Token id → its text.
     pub words: Vec<String>,
-    /// Token id → weight (inverse document frequency over targets).
-    pub idf: Vec<f32>,
+    /// Token id → weight.
+    pub weight: Vec<f32>,
     /// Token id → phrasings containing it, ascending.
     pub postings: Vec<Vec<u32>>,
-    /// The weight of a word the content never uses: as surprising as the
-    /// rarest word it does use.
+    /// Token id → whether nearly every target uses it (see [`Params`]).
+    pub ubiquitous: Vec<bool>,
+    /// Token id → the form it marks, if any (see [`Params`]).
+    pub marker: Vec<Option<Form>>,
+    /// The weight of a word the content never uses.
     pub unknown_weight: f32,
     /// Spelling correction over the Latin vocabulary.
     pub fuzzy: Fuzzy,
+    /// Token id → (target, weight in that target's profile); each target's
+    /// profile has unit length.
+    pub profiles: Vec<Vec<(u32, f32)>>,
 }
 
 impl LangIndex {
     /// Indexes `content`'s phrasings in `lang`.
     pub fn build(content: &Content, lang: Lang) -> LangIndex {
         let settings = &content.matcher;
-        let tokenizer = Tokenizer::new(settings.synonyms.get(lang), settings.stopwords.get(lang));
         let mut b = Builder {
-            tokenizer,
+            tokenizer: Tokenizer::new(settings.synonyms.get(lang), settings.stopwords.get(lang)),
             vocab: HashMap::new(),
             words: Vec::new(),
             phrasings: Vec::new(),
@@ -73,28 +106,23 @@ impl LangIndex {
         for faq in &content.faqs {
             let t = b.target(Target::Faq(faq.id.clone()));
             let text = faq.text.get(lang);
-            b.phrasing(t, &text.question);
-            for s in text.alternates.iter().chain(&text.keywords) {
-                b.phrasing(t, s);
+            for s in std::iter::once(&text.question).chain(&text.alternates) {
+                b.phrasing(t, s, Source::Question);
+            }
+            for s in &text.keywords {
+                b.phrasing(t, s, Source::Keyword);
             }
         }
         for intent in &content.intents {
             let t = b.target(Target::Action(intent.id));
-            for s in intent
-                .examples
-                .get(lang)
-                .iter()
-                .chain(intent.keywords.get(lang))
-            {
-                b.phrasing(t, s);
+            for s in intent.examples.get(lang) {
+                b.phrasing(t, s, Source::Example);
+            }
+            for s in intent.keywords.get(lang) {
+                b.phrasing(t, s, Source::Keyword);
             }
         }
-        b.finish(*settings.thresholds.get(lang))
-    }
-
-    /// The id of `text`, if the content uses it.
-    pub fn token_id(&self, text: &str) -> Option<u32> {
-        self.vocab.get(text).copied()
+        b.finish(*settings.thresholds.get(lang), Params::default())
     }
 }
 
@@ -113,7 +141,7 @@ impl Builder {
         (self.targets.len() - 1) as u32
     }
 
-    fn phrasing(&mut self, target: u32, text: &str) {
+    fn phrasing(&mut self, target: u32, text: &str, source: Source) {
         let mut tokens: Vec<u32> = Vec::new();
         for token in self.tokenizer.tokenize(text) {
             let next = self.words.len() as u32;
@@ -131,48 +159,135 @@ impl Builder {
         self.phrasings.push(Phrasing {
             target,
             text: text.to_string(),
+            source,
             tokens,
             self_weight: 0.0,
             bm25_norm: 0.0,
         });
     }
 
-    fn finish(self, thresholds: Thresholds) -> LangIndex {
+    fn finish(self, thresholds: Thresholds, params: Params) -> LangIndex {
         let n_tokens = self.words.len();
         let mut postings: Vec<Vec<u32>> = vec![Vec::new(); n_tokens];
-        // Document frequency over targets, not phrasings: a word used by
-        // every phrasing of one entry is that entry's word, not a common one.
+        // Per token: how many targets use it (for the weight); how many FAQ
+        // entries and questions ask with it, how many actions and examples
+        // use it (for the form markers). Phrasings come target by target,
+        // so remembering the last target seen counts each target once.
         let mut target_df = vec![0u32; n_tokens];
         let mut last_target = vec![u32::MAX; n_tokens];
+        let mut faq_df = vec![0u32; n_tokens];
+        let mut question_df = vec![0u32; n_tokens];
+        let mut action_df = vec![0u32; n_tokens];
+        let mut example_df = vec![0u32; n_tokens];
+        let (mut n_questions, mut n_examples) = (0u32, 0u32);
         for (p, phrasing) in self.phrasings.iter().enumerate() {
+            n_questions += u32::from(phrasing.source == Source::Question);
+            n_examples += u32::from(phrasing.source == Source::Example);
             for &t in &phrasing.tokens {
-                postings[t as usize].push(p as u32);
-                if last_target[t as usize] != phrasing.target {
-                    last_target[t as usize] = phrasing.target;
-                    target_df[t as usize] += 1;
+                let t = t as usize;
+                postings[t].push(p as u32);
+                let first_of_target = last_target[t] != phrasing.target;
+                if first_of_target {
+                    last_target[t] = phrasing.target;
+                    target_df[t] += 1;
+                }
+                match phrasing.source {
+                    Source::Question => {
+                        question_df[t] += 1;
+                        faq_df[t] += u32::from(first_of_target);
+                    }
+                    Source::Example => {
+                        example_df[t] += 1;
+                        action_df[t] += u32::from(first_of_target);
+                    }
+                    Source::Keyword => {}
                 }
             }
         }
-        // Phrasings are added target by target, so counting a target once
-        // per run of its phrasings counts it once.
+        // Per token: (target, share of the target's phrasings using it).
+        let mut shares: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n_tokens];
+        let mut start = 0;
+        while start < self.phrasings.len() {
+            let target = self.phrasings[start].target;
+            let end = self.phrasings[start..]
+                .iter()
+                .position(|p| p.target != target)
+                .map_or(self.phrasings.len(), |k| start + k);
+            let n_p = (end - start) as f32;
+            for p in &self.phrasings[start..end] {
+                for &t in &p.tokens {
+                    let list = &mut shares[t as usize];
+                    match list.last_mut() {
+                        Some((last, share)) if *last == target => *share += 1.0 / n_p,
+                        _ => list.push((target, 1.0 / n_p)),
+                    }
+                }
+            }
+            start = end;
+        }
         let n = self.targets.len().max(1) as f32;
-        let idf: Vec<f32> = target_df
+        let idf = |df: f32| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        let rarest = idf(1.0);
+        let floor = params.floor * rarest;
+        let weight: Vec<f32> = target_df.iter().map(|&df| idf(df as f32) + floor).collect();
+        let ubiquitous: Vec<bool> = target_df
             .iter()
-            .map(|&df| {
-                let df = df as f32;
-                (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+            .map(|&df| df as f32 > params.ubiquitous_share * n)
+            .collect();
+        let unknown_weight = params.unknown * rarest + floor;
+
+        let n_faqs = self
+            .targets
+            .iter()
+            .filter(|t| matches!(t, Target::Faq(_)))
+            .count() as f32;
+        let min_faqs = (params.marker_min_faq_share * n_faqs).ceil().max(2.0);
+        let (n_questions, n_examples) = (n_questions.max(1) as f32, n_examples.max(1) as f32);
+        let marker: Vec<Option<Form>> = (0..n_tokens)
+            .map(|t| {
+                let in_questions = question_df[t] as f32 / n_questions;
+                let in_examples = example_df[t] as f32 / n_examples;
+                if faq_df[t] as f32 >= min_faqs && in_examples <= params.marker_rare_share {
+                    Some(Form::Question)
+                } else if action_df[t] >= 2
+                    && in_examples >= params.marker_request_share
+                    && in_questions <= params.marker_rare_share
+                {
+                    Some(Form::Request)
+                } else {
+                    None
+                }
             })
             .collect();
-        let unknown_weight = (1.0 + (n + 0.5) / 1.5).ln();
 
         let mut phrasings = self.phrasings;
         let avg_len = phrasings.iter().map(|p| p.tokens.len()).sum::<usize>() as f32
             / phrasings.len().max(1) as f32;
         for p in &mut phrasings {
-            p.self_weight = p.tokens.iter().map(|&t| idf[t as usize]).sum();
+            p.self_weight = p.tokens.iter().map(|&t| weight[t as usize]).sum();
             let len = p.tokens.len() as f32;
             p.bm25_norm = (K1 + 1.0) / (1.0 + K1 * (1.0 - B + B * len / avg_len.max(1.0)));
         }
+
+        // Each target's profile: every token, weighted by its share of the
+        // target's phrasings times its weight, scaled to unit length.
+        let mut norms = vec![0.0f32; self.targets.len()];
+        for (t, list) in shares.iter().enumerate() {
+            for &(target, share) in list {
+                norms[target as usize] += (share * weight[t]).powi(2);
+            }
+        }
+        let profiles: Vec<Vec<(u32, f32)>> = shares
+            .iter()
+            .enumerate()
+            .map(|(t, list)| {
+                list.iter()
+                    .map(|&(target, share)| {
+                        (target, share * weight[t] / norms[target as usize].sqrt())
+                    })
+                    .collect()
+            })
+            .collect();
 
         let mut fuzzy = Fuzzy::default();
         for (word, &id) in &self.vocab {
@@ -187,14 +302,18 @@ impl Builder {
         LangIndex {
             tokenizer: self.tokenizer,
             thresholds,
+            params,
             targets: self.targets,
             phrasings,
             vocab: self.vocab,
             words: self.words,
-            idf,
+            weight,
             postings,
+            ubiquitous,
+            marker,
             unknown_weight,
             fuzzy,
+            profiles,
         }
     }
 }
@@ -210,28 +329,54 @@ pub struct QueryToken {
     pub weight: f32,
 }
 
+/// A message, tokenised and looked up.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// Its tokens, each once.
+    pub tokens: Vec<QueryToken>,
+    /// How it is worded.
+    pub form: Form,
+}
+
 impl LangIndex {
     /// Tokenises a message and looks its tokens up, correcting misspelt
     /// Latin words. Unknown bigrams weigh nothing (most are fragments
     /// spanning two words); other unknown tokens weigh `unknown_weight`.
-    pub fn query(&self, text: &str) -> Vec<QueryToken> {
-        let mut out: Vec<QueryToken> = Vec::new();
+    pub fn query(&self, text: &str) -> Query {
+        let mut tokens: Vec<QueryToken> = Vec::new();
+        let mut question = text
+            .chars()
+            .take(MAX_CHARS)
+            .any(|c| c == '?' || c == '\u{FF1F}');
+        let mut request = false;
         for token in self.tokenizer.tokenize(text) {
-            let id = self.token_id(&token.text).or_else(|| {
+            let id = self.vocab.get(&token.text).copied().or_else(|| {
                 (token.kind == Kind::Word)
                     .then(|| self.fuzzy.correct(&token.text))
                     .flatten()
             });
             let (text, weight) = match id {
-                Some(id) => (self.words[id as usize].clone(), self.idf[id as usize]),
+                Some(id) => (self.words[id as usize].clone(), self.weight[id as usize]),
                 None if token.kind == Kind::Gram => (token.text, 0.0),
                 None => (token.text, self.unknown_weight),
             };
-            if id.is_some() && out.iter().any(|q| q.id == id) {
-                continue;
+            if let Some(id) = id {
+                match self.marker[id as usize] {
+                    Some(Form::Question) => question = true,
+                    Some(Form::Request) => request = true,
+                    _ => {}
+                }
+                if tokens.iter().any(|q| q.id == Some(id)) {
+                    continue;
+                }
             }
-            out.push(QueryToken { text, id, weight });
+            tokens.push(QueryToken { text, id, weight });
         }
-        out
+        let form = match (question, request) {
+            (true, false) => Form::Question,
+            (false, true) => Form::Request,
+            _ => Form::Neutral,
+        };
+        Query { tokens, form }
     }
 }

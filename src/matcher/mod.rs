@@ -23,3 +23,6 @@ pub use classify::Matcher;
 pub use duplicates::{near_duplicates, NearDuplicate, NEAR_DUPLICATE_SIMILARITY};
 pub use normalize::{normalize, MAX_CHARS};
 pub use outcome::{Explanation, Match, Scored, Target};
+
+#[cfg(test)]
+mod tests;

@@ -53,8 +53,8 @@ pub struct Tokenizer {
     latin_max_words: usize,
     /// Chinese (or mixed) phrase → canonical token.
     han: HashMap<String, String>,
-    /// The lengths, in characters, of the Chinese phrases, longest first.
-    han_lens: Vec<usize>,
+    /// The longest Chinese phrase, in characters.
+    han_max_chars: usize,
     /// Stemmed Latin stopwords and Chinese stopwords.
     stopwords: HashSet<String>,
 }
@@ -93,10 +93,7 @@ impl Tokenizer {
                 }
             }
         }
-        let mut lens: Vec<usize> = t.han.keys().map(|k| k.chars().count()).collect();
-        lens.sort_unstable_by(|a, b| b.cmp(a));
-        lens.dedup();
-        t.han_lens = lens;
+        t.han_max_chars = t.han.keys().map(|k| k.chars().count()).max().unwrap_or(0);
         t
     }
 
@@ -203,74 +200,81 @@ impl Tokenizer {
         out
     }
 
-    /// Tokenises a run of Chinese characters: synonym phrases become their
-    /// canonical token; the text between them is cut by jieba, stopwords
-    /// are dropped, and the remaining characters also give bigrams.
+    /// Tokenises a run of Chinese characters: jieba cuts it into words;
+    /// the longest run of consecutive words that spells a synonym phrase
+    /// becomes its canonical token (so a phrase only matches on word
+    /// boundaries: `关` in `关掉` is "close", in `关于` it is not); the words
+    /// between phrases are kept, stopwords dropped, and their characters
+    /// also give bigrams.
     fn han_run(&self, run: &str, out: &mut Vec<Token>) {
-        let bounds: Vec<usize> = run
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain(std::iter::once(run.len()))
+        let words: Vec<&str> = jieba()
+            .cut(run, false)
+            .into_iter()
+            .map(|t| t.word)
             .collect();
-        let chars = bounds.len() - 1;
-        let mut plain_start = 0;
+        let max_chars = self.han_max_chars;
+        let mut plain: Vec<&str> = Vec::new();
+        let mut key = String::new();
         let mut i = 0;
-        'outer: while i < chars {
-            for &len in &self.han_lens {
-                if i + len > chars {
-                    continue;
+        while i < words.len() {
+            key.clear();
+            let mut chars = 0;
+            let mut found: Option<(usize, &String)> = None;
+            for (j, word) in words.iter().enumerate().skip(i) {
+                chars += word.chars().count();
+                if chars > max_chars {
+                    break;
                 }
-                if let Some(canonical) = self.han.get(&run[bounds[i]..bounds[i + len]]) {
-                    self.han_plain(&run[bounds[plain_start]..bounds[i]], out);
-                    self.push_canonical(canonical, out);
-                    i += len;
-                    plain_start = i;
-                    continue 'outer;
+                key.push_str(word);
+                if let Some(canonical) = self.han.get(&key) {
+                    found = Some((j, canonical));
                 }
             }
-            i += 1;
+            match found {
+                Some((j, canonical)) => {
+                    self.han_plain(&plain, out);
+                    plain.clear();
+                    out.push(Token {
+                        text: canonical.clone(),
+                        kind: Kind::Synonym,
+                    });
+                    i = j + 1;
+                }
+                None => {
+                    plain.push(words[i]);
+                    i += 1;
+                }
+            }
         }
-        self.han_plain(&run[bounds[plain_start]..], out);
+        self.han_plain(&plain, out);
     }
 
-    /// Emits a canonical synonym token found in Chinese text; a Latin
-    /// canonical form (an English group listing `借呗`) keeps its spelling.
-    fn push_canonical(&self, canonical: &str, out: &mut Vec<Token>) {
-        out.push(Token {
-            text: canonical.to_string(),
-            kind: Kind::Synonym,
-        });
-    }
-
-    /// Cuts Chinese text without synonyms into jieba words and bigrams.
-    fn han_plain(&self, text: &str, out: &mut Vec<Token>) {
-        if text.is_empty() {
-            return;
-        }
+    /// Emits jieba words that are not part of a synonym phrase, and the
+    /// bigrams of their characters once stopwords are dropped.
+    fn han_plain(&self, words: &[&str], out: &mut Vec<Token>) {
         let mut kept = String::new();
-        for token in jieba().cut(text, false) {
-            if self.is_stopword(token.word) {
+        for &word in words {
+            if self.is_stopword(word) {
                 continue;
             }
-            kept.push_str(token.word);
+            kept.push_str(word);
             out.push(Token {
-                text: token.word.to_string(),
+                text: word.to_string(),
                 kind: Kind::Word,
             });
         }
-        let mut prev: Option<(usize, char)> = None;
+        let mut prev: Option<usize> = None;
         for (i, c) in kept.char_indices() {
-            if let Some((start, _)) = prev {
+            if let Some(start) = prev {
                 out.push(Token {
                     text: kept[start..i + c.len_utf8()].to_string(),
                     kind: Kind::Gram,
                 });
             }
-            prev = Some((i, c));
+            prev = Some(i);
         }
     }
 }
-
 /// Splits a space-free chunk into maximal runs of Chinese and of other
 /// characters, in order, flagging the Chinese ones.
 fn script_runs(chunk: &str) -> impl Iterator<Item = (bool, &str)> {
@@ -374,6 +378,7 @@ mod tests {
         assert!(got.contains(&"芝麻".to_string()), "{got:?}");
         assert!(got.contains(&"麻信".to_string()), "{got:?}");
         assert!(!got.iter().any(|w| w.contains('的')), "{got:?}");
+        assert!(t.tokenize("我的").is_empty());
         assert_eq!(texts(&t, "关掉"), ["关闭"]);
     }
 

@@ -1,5 +1,6 @@
 //! The database: chat state, the built-in account ledger, the audit log of
-//! closure actions and the Telegram updates already handled. Every SQL
+//! closure actions, the Telegram updates already handled, tickets for
+//! human agents and the questions the bot could not answer. Every SQL
 //! statement of the crate lives under this module.
 //!
 //! # Backends
@@ -53,6 +54,9 @@
 //! - `chats`: per-chat state and the dedupe of redelivered updates.
 //! - `audit`: [`AuditEntry`], appending and reading the log.
 //! - `ledger`: account rows and the one-transaction closure.
+//! - `tickets`: tickets, transcripts, each chat's last turns and the
+//!   ticket ↔ support-group mapping (used through [`crate::handoff`]).
+//! - `unanswered`: questions the bot could not answer.
 //! - `error`: [`StoreError`].
 
 mod audit;
@@ -60,6 +64,8 @@ mod chats;
 mod error;
 mod ledger;
 mod pool;
+mod tickets;
+mod unanswered;
 
 pub use audit::{Appended, AuditEntry, AuditKind, AuditResult, NewAudit};
 pub use error::StoreError;

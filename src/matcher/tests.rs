@@ -1,0 +1,212 @@
+//! What customers see from the matcher on the shipped content.
+
+use std::sync::OnceLock;
+
+use super::*;
+use crate::content::{ActionId, Content};
+use crate::lang::Lang;
+
+fn content() -> &'static Content {
+    static CONTENT: OnceLock<Content> = OnceLock::new();
+    CONTENT.get_or_init(|| Content::builtin().expect("the shipped content loads"))
+}
+
+fn matcher() -> &'static Matcher {
+    static MATCHER: OnceLock<Matcher> = OnceLock::new();
+    MATCHER.get_or_init(|| Matcher::new(content()))
+}
+
+fn answer_id(text: &str, lang: Lang) -> Option<String> {
+    match matcher().classify(text, lang) {
+        Match::Answer { id, .. } => Some(id.to_string()),
+        _ => None,
+    }
+}
+
+fn action_id(text: &str, lang: Lang) -> Option<ActionId> {
+    match matcher().classify(text, lang) {
+        Match::Action { id, .. } => Some(id),
+        _ => None,
+    }
+}
+
+fn is_confident(m: &Match) -> bool {
+    matches!(m, Match::Answer { .. } | Match::Action { .. })
+}
+
+#[test]
+fn how_do_i_close_jiebei_is_answered_with_the_how_to_entry() {
+    assert_eq!(
+        answer_id("How do I close Jiebei?", Lang::En).as_deref(),
+        Some("how-to-turn-off")
+    );
+    assert_eq!(
+        answer_id("怎么关闭借呗？", Lang::Zh).as_deref(),
+        Some("how-to-turn-off")
+    );
+}
+
+#[test]
+fn close_my_jiebei_is_the_turn_off_action() {
+    assert_eq!(
+        action_id("close my Jiebei", Lang::En),
+        Some(ActionId::TurnOff)
+    );
+    assert_eq!(action_id("帮我关闭借呗", Lang::Zh), Some(ActionId::TurnOff));
+}
+
+#[test]
+fn asking_to_deregister_is_the_cancel_action() {
+    assert_eq!(
+        action_id("cancel my jiebei account", Lang::En),
+        Some(ActionId::Cancel)
+    );
+    assert_eq!(action_id("注销借呗", Lang::Zh), Some(ActionId::Cancel));
+}
+
+#[test]
+fn asking_for_a_person_is_the_agent_action() {
+    assert_eq!(
+        action_id("I want to talk to a human", Lang::En),
+        Some(ActionId::Agent)
+    );
+    assert_eq!(action_id("转人工", Lang::Zh), Some(ActionId::Agent));
+}
+
+#[test]
+fn a_misspelled_jiebei_still_finds_the_how_to_answer() {
+    assert_eq!(
+        answer_id("how do i clsoe jeibei", Lang::En).as_deref(),
+        Some("how-to-turn-off")
+    );
+}
+
+#[test]
+fn the_seed_typo_zibai_and_pinyin_zhima_fen_still_find_the_credit_score_entry() {
+    let id = answer_id("will closing Zibai affect my zhima fen", Lang::En);
+    assert_eq!(id.as_deref(), Some("zhima-credit-impact"));
+}
+
+#[test]
+fn a_misspelled_cancel_is_still_a_cancel_request() {
+    assert_eq!(
+        action_id("cancell my jiebei account", Lang::En),
+        Some(ActionId::Cancel)
+    );
+}
+
+#[test]
+fn a_chinese_question_about_zhima_is_answered() {
+    let id = answer_id("关掉借呗会影响芝麻分吗", Lang::Zh);
+    assert_eq!(id.as_deref(), Some("zhima-credit-impact"));
+}
+
+#[test]
+fn chinese_full_width_punctuation_and_spacing_do_not_matter() {
+    assert_eq!(
+        matcher().classify("怎么 关闭 借呗 ？", Lang::Zh),
+        matcher().classify("怎么关闭借呗?", Lang::Zh)
+    );
+}
+
+#[test]
+fn out_of_domain_messages_never_get_a_confident_answer() {
+    for (text, lang) in [
+        ("what's the weather tomorrow", Lang::En),
+        ("tell me a joke", Lang::En),
+        ("how to open Huabei", Lang::En),
+        ("change my Alipay password", Lang::En),
+        ("花呗怎么开通", Lang::Zh),
+        ("明天天气怎么样", Lang::Zh),
+        ("给我讲个笑话", Lang::Zh),
+    ] {
+        let outcome = matcher().classify(text, lang);
+        assert!(!is_confident(&outcome), "{text:?} got {outcome:?}");
+    }
+}
+
+#[test]
+fn the_product_name_alone_asks_which_one_was_meant() {
+    for (text, lang) in [("jiebei", Lang::En), ("借呗", Lang::Zh)] {
+        let outcome = matcher().classify(text, lang);
+        assert!(
+            matches!(outcome, Match::Clarify { .. }),
+            "{text:?} got {outcome:?}"
+        );
+    }
+}
+
+#[test]
+fn a_clarify_offers_two_or_three_distinct_targets() {
+    let Match::Clarify { candidates } = matcher().classify("jiebei", Lang::En) else {
+        panic!("expected a clarify");
+    };
+    assert!((1..=3).contains(&candidates.len()), "{candidates:?}");
+    for (i, c) in candidates.iter().enumerate() {
+        assert!(!candidates[..i].contains(c), "{candidates:?}");
+    }
+}
+
+#[test]
+fn an_empty_or_symbol_only_message_falls_back() {
+    for text in ["", "   ", "?!", "🙂🙂", "\u{200B}"] {
+        assert_eq!(matcher().classify(text, Lang::En), Match::Fallback);
+        assert_eq!(matcher().classify(text, Lang::Zh), Match::Fallback);
+    }
+}
+
+#[test]
+fn confidences_stay_between_zero_and_one() {
+    for text in [
+        "How do I close Jiebei?",
+        "close my jiebei",
+        "jiebei jiebei jiebei zhima",
+    ] {
+        let e = matcher().explain(text, Lang::En);
+        for s in e.best.iter().chain(&e.runner_up) {
+            assert!((0.0..=1.0).contains(&s.confidence), "{s:?}");
+        }
+    }
+}
+
+#[test]
+fn explain_shows_the_tokens_the_phrasing_and_the_runner_up() {
+    let e = matcher().explain("How do I clsoe Jiebei?", Lang::En);
+    assert_eq!(e.lang, Lang::En);
+    assert!(e.tokens.contains(&"jiebei".to_string()), "{:?}", e.tokens);
+    let best = e.best.expect("a best candidate");
+    assert_eq!(best.target.to_string(), "how-to-turn-off");
+    assert!(!best.phrasing.is_empty());
+    let runner_up = e.runner_up.expect("a runner-up");
+    assert_ne!(runner_up.target, best.target);
+    assert!(runner_up.confidence <= best.confidence);
+    assert_eq!(
+        e.outcome,
+        matcher().classify("How do I clsoe Jiebei?", Lang::En)
+    );
+}
+
+#[test]
+fn explain_serialises_targets_as_the_dev_set_spells_them() {
+    let e = matcher().explain("close my jiebei", Lang::En);
+    let json = serde_json::to_value(&e).expect("serialises");
+    assert_eq!(json["best"]["target"], "action:turn-off");
+    assert_eq!(json["outcome"]["kind"], "action");
+    assert_eq!(json["outcome"]["id"], "turn-off");
+}
+
+#[test]
+fn a_message_is_only_read_up_to_its_first_thousand_characters() {
+    let tail = " zhima".repeat(2_000);
+    let long = format!("{}{tail}", "x ".repeat(MAX_CHARS));
+    assert_eq!(matcher().classify(&long, Lang::En), Match::Fallback);
+}
+
+#[test]
+fn the_shipped_content_has_no_phrasings_the_matcher_cannot_tell_apart() {
+    let same: Vec<_> = near_duplicates(content())
+        .into_iter()
+        .filter(|d| d.similarity >= 1.0)
+        .collect();
+    assert!(same.is_empty(), "{same:#?}");
+}
