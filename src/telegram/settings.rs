@@ -24,6 +24,7 @@ pub struct TelegramArgs {
     /// Receive updates by webhook at this public HTTPS URL instead of long polling.
     #[arg(
         long,
+        global = true,
         env = "JIEBEI_WEBHOOK_URL",
         value_name = "URL",
         requires = "listen"
@@ -31,7 +32,7 @@ pub struct TelegramArgs {
     pub webhook_url: Option<String>,
 
     /// Address the webhook server listens on, e.g. 0.0.0.0:8443.
-    #[arg(long, env = "JIEBEI_LISTEN", value_name = "ADDR")]
+    #[arg(long, global = true, env = "JIEBEI_LISTEN", value_name = "ADDR")]
     pub listen: Option<String>,
 
     /// Secret token Telegram must send with every webhook request
@@ -39,6 +40,7 @@ pub struct TelegramArgs {
     /// Replicas behind one webhook URL must share it.
     #[arg(
         long,
+        global = true,
         env = "JIEBEI_WEBHOOK_SECRET",
         value_name = "SECRET",
         hide_env_values = true
@@ -208,6 +210,36 @@ mod tests {
             listen: listen.map(str::to_string),
             webhook_secret: secret.map(str::to_string),
         }
+    }
+
+    #[derive(Debug, clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        telegram: TelegramArgs,
+        #[command(subcommand)]
+        command: Option<Sub>,
+    }
+
+    #[derive(Debug, clap::Subcommand)]
+    enum Sub {
+        Run,
+    }
+
+    #[test]
+    fn the_flags_parse_before_or_after_the_subcommand() {
+        use clap::{CommandFactory, Parser};
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from([
+            "jiebei-bot",
+            "run",
+            "--webhook-url",
+            "https://example.com/hook",
+            "--listen",
+            "0.0.0.0:8443",
+        ])
+        .unwrap();
+        assert_eq!(cli.telegram.listen.as_deref(), Some("0.0.0.0:8443"));
+        assert!(Cli::try_parse_from(["jiebei-bot", "--webhook-url", "https://x.io/h"]).is_err());
     }
 
     #[test]
