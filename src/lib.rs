@@ -24,6 +24,8 @@
 //! - [`engine`]: one conversation turn: classify the input, drive the closure
 //!   machine, execute its effects, persist the chat, return replies.
 //! - [`console`]: the terminal front on the same engine.
+//! - [`telegram`]: the Telegram front (teloxide): polling or webhook,
+//!   rendering within Telegram's limits, graceful stop.
 //! - [`callback`]: the codec for the data buttons carry.
 //! - [`config`]: flags and environment variables shared by every command.
 //! - [`eval`]: measures the matcher on a labelled TSV file.
@@ -40,3 +42,4 @@ pub mod handoff;
 pub mod lang;
 pub mod matcher;
 pub mod store;
+pub mod telegram;

@@ -1,0 +1,48 @@
+//! The command menu Telegram shows next to the input field: English for
+//! everyone, Chinese for apps set to Chinese, private chats only (the bot
+//! is silent in groups). Descriptions come from content (`command_<name>`).
+
+use teloxide::prelude::*;
+use teloxide::types::{BotCommand, BotCommandScope};
+
+use crate::content::Content;
+use crate::lang::Lang;
+
+use super::api::describe;
+
+/// The commands the engine understands, in menu order.
+pub(crate) const COMMANDS: &[&str] = &[
+    "start", "help", "topics", "close", "cancel", "agent", "stop", "lang",
+];
+
+/// The menu in `lang`.
+pub(crate) fn menu(content: &Content, lang: Lang) -> Vec<BotCommand> {
+    COMMANDS
+        .iter()
+        .map(|name| {
+            let key = format!("command_{name}");
+            if !content.texts.contains_key(&key) {
+                // `Content::text` shows a missing key as the key itself.
+                tracing::warn!(%key, "content has no text for this menu entry");
+            }
+            BotCommand::new(*name, content.text(&key, lang))
+        })
+        .collect()
+}
+
+/// Registers both menus; a failure is logged, not fatal (the bot works
+/// without a menu, and the next start tries again).
+pub(crate) async fn register(bot: &Bot, content: &Content) {
+    for (lang, code) in [(Lang::En, None), (Lang::Zh, Some("zh"))] {
+        let mut request = bot
+            .set_my_commands(menu(content, lang))
+            .scope(BotCommandScope::AllPrivateChats);
+        if let Some(code) = code {
+            request = request.language_code(code);
+        }
+        if let Err(e) = request.await {
+            let error = describe(&e, bot.token());
+            tracing::warn!(lang = lang.code(), %error, "cannot register the command menu");
+        }
+    }
+}

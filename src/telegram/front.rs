@@ -1,0 +1,123 @@
+//! One update, start to finish: translate it, skip it if it was handled
+//! before, answer and tidy a pressed button, ask the engine, send replies.
+//! Nothing here stops the bot: failures are logged with their chat.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use teloxide::types::Update;
+use teloxide::{ApiError, RequestError};
+
+use crate::engine::{Engine, Incoming};
+
+use super::api::Api;
+use super::incoming::{self, Event};
+use super::render::render;
+use super::updates_log::UpdateLog;
+
+/// What handling an update needs.
+pub(crate) struct Front {
+    pub(crate) engine: Engine,
+    pub(crate) api: Api,
+    pub(crate) updates: Arc<dyn UpdateLog>,
+}
+
+impl Front {
+    /// Handles `update` on a task of its own, so that even a panic while
+    /// handling it is logged and the chat's later updates still run.
+    pub(crate) async fn handle(self: Arc<Self>, update: Update) {
+        let update_id = i64::from(update.id.0);
+        let chat = update.chat().map(|c| c.id.0);
+        let task = tokio::spawn(async move { self.handle_here(update).await });
+        if let Err(e) = task.await {
+            tracing::error!(update_id, chat, error = %e, "handling an update failed");
+        }
+    }
+
+    async fn handle_here(&self, update: Update) {
+        let started = Instant::now();
+        let update_id = i64::from(update.id.0);
+        let Some(event) = incoming::event(&update) else {
+            tracing::debug!(update_id, "update ignored");
+            return;
+        };
+        match self.updates.first_time(update_id).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::info!(update_id, "update was already handled; skipped");
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(update_id, error = %e, "cannot check the update log; handling")
+            }
+        }
+        match event {
+            Event::Message(incoming) => self.converse(update_id, incoming, started).await,
+            Event::Button {
+                query,
+                pressed,
+                incoming,
+            } => {
+                let chat = pressed.as_ref().map(|p| p.chat);
+                if let Err(e) = self.api.answer(&query).await {
+                    let error = self.api.describe(&e);
+                    tracing::warn!(update_id, chat, %error, "cannot answer the callback query");
+                }
+                if let Some(p) = &pressed {
+                    if let Err(e) = self.api.clear_pressed(p).await {
+                        let error = self.api.describe(&e);
+                        tracing::warn!(update_id, chat, %error, "cannot clear the pressed buttons");
+                    }
+                }
+                if let Some(incoming) = incoming {
+                    self.converse(update_id, incoming, started).await;
+                }
+            }
+        }
+    }
+
+    /// Runs the engine on `incoming` and sends what it says, in order.
+    async fn converse(&self, update_id: i64, incoming: Incoming, started: Instant) {
+        let chat = incoming.chat;
+        let kind = incoming::kind(&incoming);
+        let replies = self.engine.handle(incoming).await;
+        let messages = render(&replies);
+        let mut sent = 0;
+        for message in &messages {
+            match self.api.send(chat, message).await {
+                Ok(()) => sent += 1,
+                Err(e) => {
+                    let error = self.api.describe(&e);
+                    tracing::error!(update_id, chat, %error, "a reply could not be sent");
+                    if unreachable_chat(&e) {
+                        break;
+                    }
+                }
+            }
+        }
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        tracing::info!(
+            update_id,
+            chat,
+            kind,
+            sent,
+            of = messages.len(),
+            ms,
+            "update handled"
+        );
+    }
+}
+
+/// Errors after which no later message to the chat can arrive either.
+fn unreachable_chat(err: &RequestError) -> bool {
+    matches!(
+        err,
+        RequestError::Api(
+            ApiError::BotBlocked
+                | ApiError::UserDeactivated
+                | ApiError::ChatNotFound
+                | ApiError::BotKicked
+                | ApiError::CantInitiateConversation
+        )
+    )
+}
