@@ -15,6 +15,7 @@ use jiebei_bot::eval;
 use jiebei_bot::handoff::{Handoff, TicketsCmd};
 use jiebei_bot::lang::{self, Lang};
 use jiebei_bot::matcher::{self, Match, Matcher};
+use jiebei_bot::telegram::{TelegramArgs, TelegramSettings};
 use serde_json::json;
 
 /// A support bot for closing or cancelling an Ant Jiebei account.
@@ -24,12 +25,17 @@ struct Cli {
     #[command(flatten)]
     common: CommonArgs,
 
+    #[command(flatten)]
+    telegram: TelegramArgs,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the Telegram bot (long polling, or a webhook with --webhook-url).
+    Run,
     /// Chat with the bot in this terminal (buttons are numbered choices).
     Chat,
     /// Classify questions and print JSON.
@@ -112,10 +118,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .load_content()
         .map_err(|e| anyhow::anyhow!("invalid content:\n{e}"))?;
     match cli.command {
+        None if std::env::var_os("TELOXIDE_TOKEN").is_some() => {
+            telegram(&cli.common, &cli.telegram, content).await
+        }
         None => {
-            eprintln!("No TELOXIDE_TOKEN set: chatting in this terminal. Set TELOXIDE_TOKEN to a token from @BotFather to run on Telegram.");
+            eprintln!("No TELOXIDE_TOKEN set: chatting in this terminal. Set TELOXIDE_TOKEN to a token from @BotFather to run on Telegram (see the README).");
             chat(&cli.common, content).await
         }
+        Some(Command::Run) => telegram(&cli.common, &cli.telegram, content).await,
         Some(Command::Chat) => chat(&cli.common, content).await,
         Some(Command::Ask(args)) => ask(content, args),
         Some(Command::Eval(args)) => evaluate(content, args),
@@ -149,6 +159,28 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+async fn telegram(
+    common: &CommonArgs,
+    args: &TelegramArgs,
+    content: Content,
+) -> anyhow::Result<ExitCode> {
+    let settings = TelegramSettings::from_env(args)?;
+    let engine_settings = common.engine_settings(&content);
+    let store = common.open_store().await?;
+    let accounts = common.account_service(store.clone())?;
+    let handoff = Handoff::new(store.clone());
+    let engine = Engine::new(content, Arc::new(store.clone()), accounts, engine_settings)
+        .with_handoff(handoff, false);
+    jiebei_bot::telegram::run(
+        settings,
+        engine,
+        Arc::new(store),
+        jiebei_bot::telegram::shutdown_signal(),
+    )
+    .await?;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn chat(common: &CommonArgs, content: Content) -> anyhow::Result<ExitCode> {
