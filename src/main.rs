@@ -37,7 +37,7 @@ enum Command {
     /// Run the Telegram bot (long polling, or a webhook with --webhook-url).
     Run,
     /// Chat with the bot in this terminal (buttons are numbered choices).
-    Chat,
+    Chat(ChatArgs),
     /// Classify questions and print JSON.
     Ask(AskArgs),
     /// Measure the matcher on a labelled TSV file.
@@ -65,6 +65,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Default, clap::Args)]
+struct ChatArgs {
+    /// Play the support group: see tickets, take them, reply, resolve
+    /// (run beside `chat --with-agent` on the same database).
+    #[arg(long, conflicts_with = "with_agent")]
+    as_agent: bool,
+    /// Hand requests for a human to `chat --as-agent` in another terminal
+    /// and show its replies here.
+    #[arg(long)]
+    with_agent: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -123,10 +135,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         None => {
             eprintln!("No TELOXIDE_TOKEN set: chatting in this terminal. Set TELOXIDE_TOKEN to a token from @BotFather to run on Telegram (see the README).");
-            chat(&cli.common, content).await
+            chat(&cli.common, content, ChatArgs::default()).await
         }
         Some(Command::Run) => telegram(&cli.common, &cli.telegram, content).await,
-        Some(Command::Chat) => chat(&cli.common, content).await,
+        Some(Command::Chat(args)) => chat(&cli.common, content, args).await,
         Some(Command::Ask(args)) => ask(content, args),
         Some(Command::Eval(args)) => evaluate(content, args),
         Some(Command::Check) => check(&cli.common, content),
@@ -183,17 +195,27 @@ async fn telegram(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn chat(common: &CommonArgs, content: Content) -> anyhow::Result<ExitCode> {
+async fn chat(common: &CommonArgs, content: Content, args: ChatArgs) -> anyhow::Result<ExitCode> {
     let settings = common.engine_settings(&content);
     let store = common.open_store().await?;
-    let accounts = common.account_service(store.clone())?;
     let handoff = Handoff::new(store.clone());
-    let engine =
-        Engine::new(content, Arc::new(store), accounts, settings).with_handoff(handoff, false);
-    let interactive = std::io::stdin().is_terminal();
     let stdin = tokio::io::BufReader::new(tokio::io::stdin());
     let mut out = std::io::stdout();
-    jiebei_bot::console::run(&engine, stdin, &mut out, true, interactive)
+    if args.as_agent {
+        jiebei_bot::console::run_agent(&handoff, stdin, &mut out)
+            .await
+            .context("agent terminal failed")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let accounts = common.account_service(store.clone())?;
+    let engine = Engine::new(content, Arc::new(store), accounts, settings)
+        .with_handoff(handoff.clone(), args.with_agent);
+    let options = jiebei_bot::console::Options {
+        greet: true,
+        prompt: std::io::stdin().is_terminal(),
+        agent: args.with_agent.then_some(handoff),
+    };
+    jiebei_bot::console::run(&engine, stdin, &mut out, options)
         .await
         .context("terminal chat failed")?;
     Ok(ExitCode::SUCCESS)

@@ -20,9 +20,17 @@ async fn run_script(script: &str) -> String {
         settings,
     );
     let mut out = Vec::new();
-    jiebei_bot::console::run(&engine, script.as_bytes(), &mut out, true, false)
-        .await
-        .unwrap();
+    jiebei_bot::console::run(
+        &engine,
+        script.as_bytes(),
+        &mut out,
+        jiebei_bot::console::Options {
+            greet: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     String::from_utf8(out).unwrap()
 }
 
@@ -61,4 +69,72 @@ async fn a_number_with_no_button_behind_it_is_read_as_a_message() {
 async fn the_chat_ends_cleanly_at_end_of_input() {
     let out = run_script("").await;
     assert!(!out.is_empty(), "the greeting is shown even with no input");
+}
+
+#[tokio::test]
+async fn a_customer_terminal_and_an_agent_terminal_talk_through_a_ticket() {
+    use jiebei_bot::handoff::Handoff;
+    use tokio::io::AsyncWriteExt;
+
+    let content = Content::builtin().unwrap();
+    let settings = EngineSettings::for_content(&content);
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    let handoff = Handoff::new(store.clone());
+    let accounts = Arc::new(Ledger::new(store.clone()));
+    let engine = Engine::new(content.clone(), Arc::new(store), accounts, settings)
+        .with_handoff(handoff.clone(), true);
+
+    let (mut typing, input) = tokio::io::duplex(1024);
+    let customer = {
+        let (engine, handoff) = (engine.clone(), handoff.clone());
+        tokio::spawn(async move {
+            let mut out = Vec::new();
+            let options = jiebei_bot::console::Options {
+                greet: false,
+                prompt: false,
+                agent: Some(handoff),
+            };
+            jiebei_bot::console::run(&engine, tokio::io::BufReader::new(input), &mut out, options)
+                .await
+                .unwrap();
+            String::from_utf8(out).unwrap()
+        })
+    };
+    typing
+        .write_all(b"/agent\nmy id is 110101199003071234\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let mut desk = Vec::new();
+    let commands: &[u8] = b"/take 1\n/reply 1 Hello, I can help.\n/resolve 1\n";
+    jiebei_bot::console::run_agent(&handoff, commands, &mut desk)
+        .await
+        .unwrap();
+    let desk = String::from_utf8(desk).unwrap();
+    assert!(desk.contains("new ticket T-000001"), "{desk}");
+    assert!(
+        !desk.contains("110101199003071234"),
+        "ID number shown to the agent: {desk}"
+    );
+
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    typing.write_all(b"5\n").await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    drop(typing);
+    let shown = customer.await.unwrap();
+    let ticket = handoff.by_id("1".parse().unwrap()).await.unwrap().unwrap();
+    assert!(
+        shown.contains(&engine.agent_message(&ticket, "Hello, I can help.").text),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&engine.resolution_notice(&ticket).text),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(content.text("rating_thanks", Lang::En)),
+        "{shown}"
+    );
+    assert_eq!(ticket.rating.map(|r| r.stars()), Some(5));
 }
