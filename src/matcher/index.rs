@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::fuzzy::Fuzzy;
 use super::normalize::MAX_CHARS;
 use super::outcome::Target;
-use super::score::Params;
+use super::score::{alpha_of, Params};
 use super::tokenize::{Kind, Tokenizer};
 use crate::content::{Content, Thresholds};
 use crate::lang::Lang;
@@ -71,6 +71,9 @@ pub struct LangIndex {
     pub targets: Vec<Target>,
     /// All phrasings.
     pub phrasings: Vec<Phrasing>,
+    /// Per phrasing: its self weight and its coverage exponent `a`, kept
+    /// apart from [`Phrasing`] so scoring reads 8 bytes, not a whole struct.
+    pub shapes: Vec<(f32, f32)>,
     /// Token text → token id.
     pub vocab: HashMap<String, u32>,
     /// Token id → its text.
@@ -289,6 +292,11 @@ impl Builder {
             })
             .collect();
 
+        let shapes = phrasings
+            .iter()
+            .map(|p| (p.self_weight, alpha_of(&params, p.tokens.len())))
+            .collect();
+
         let mut fuzzy = Fuzzy::default();
         for (word, &id) in &self.vocab {
             fuzzy.add(word, id);
@@ -305,6 +313,7 @@ impl Builder {
             params,
             targets: self.targets,
             phrasings,
+            shapes,
             vocab: self.vocab,
             words: self.words,
             weight,
