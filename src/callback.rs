@@ -5,47 +5,57 @@
 
 use std::fmt;
 
+use crate::accounts::Closure;
+use crate::closure::{Button, Nonce};
 use crate::content::{ActionId, FaqId};
 
 /// Telegram's limit on callback data, in bytes.
 pub const MAX_LEN: usize = 64;
 
-/// A step button inside a closure flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FlowChoice {
-    /// Chose to turn off borrowing.
-    ChooseTurnOff,
-    /// Chose to cancel the account.
-    ChooseCancel,
-    /// Read the precautions; go on.
-    Continue,
-    /// First (or only) confirmation.
-    Confirm,
-    /// Cancel's second confirmation.
-    ConfirmFinal,
-    /// Stop the flow, change nothing.
-    Abort,
+/// The one-letter code of a flow button.
+fn flow_code(button: Button) -> char {
+    match button {
+        Button::Choose {
+            action: Closure::TurnOff,
+            ..
+        } => 't',
+        Button::Choose {
+            action: Closure::Cancel,
+            ..
+        } => 'x',
+        Button::Continue { .. } => 'k',
+        Button::Confirm { .. } => 'y',
+        Button::ConfirmFinal { .. } => 'z',
+        Button::Abort { .. } => 's',
+    }
 }
 
-impl FlowChoice {
-    const ALL: [FlowChoice; 6] = [
-        FlowChoice::ChooseTurnOff,
-        FlowChoice::ChooseCancel,
-        FlowChoice::Continue,
-        FlowChoice::Confirm,
-        FlowChoice::ConfirmFinal,
-        FlowChoice::Abort,
-    ];
+/// The flow button with code `code` and nonce `nonce`.
+fn flow_button(code: char, nonce: Nonce) -> Option<Button> {
+    Some(match code {
+        't' => Button::Choose {
+            action: Closure::TurnOff,
+            nonce,
+        },
+        'x' => Button::Choose {
+            action: Closure::Cancel,
+            nonce,
+        },
+        'k' => Button::Continue { nonce },
+        'y' => Button::Confirm { nonce },
+        'z' => Button::ConfirmFinal { nonce },
+        's' => Button::Abort { nonce },
+        _ => return None,
+    })
+}
 
-    fn code(self) -> char {
-        match self {
-            FlowChoice::ChooseTurnOff => 't',
-            FlowChoice::ChooseCancel => 'x',
-            FlowChoice::Continue => 'k',
-            FlowChoice::Confirm => 'y',
-            FlowChoice::ConfirmFinal => 'z',
-            FlowChoice::Abort => 's',
-        }
+fn nonce_of(button: Button) -> Nonce {
+    match button {
+        Button::Choose { nonce, .. }
+        | Button::Continue { nonce }
+        | Button::Confirm { nonce }
+        | Button::ConfirmFinal { nonce }
+        | Button::Abort { nonce } => nonce,
     }
 }
 
@@ -58,13 +68,8 @@ pub enum CallbackData {
     Start(ActionId),
     /// "None of these" under a clarify question.
     NoneOfThese,
-    /// A step of the closure flow with the nonce `nonce`.
-    Flow {
-        /// The flow the button belongs to.
-        nonce: u32,
-        /// Which step.
-        choice: FlowChoice,
-    },
+    /// A step of a closure flow; the button carries its flow's nonce.
+    Flow(Button),
 }
 
 impl CallbackData {
@@ -90,14 +95,13 @@ impl CallbackData {
                 if nonce.len() > 8 || nonce.starts_with('+') {
                     return None;
                 }
-                let nonce = u32::from_str_radix(nonce, 16).ok()?;
+                let nonce = Nonce(u32::from_str_radix(nonce, 16).ok()?);
                 let mut chars = choice.chars();
                 let c = chars.next()?;
                 if chars.next().is_some() {
                     return None;
                 }
-                let choice = FlowChoice::ALL.into_iter().find(|f| f.code() == c)?;
-                Some(CallbackData::Flow { nonce, choice })
+                flow_button(c, nonce).map(CallbackData::Flow)
             }
             _ => None,
         }
@@ -110,7 +114,7 @@ impl fmt::Display for CallbackData {
             CallbackData::Faq(id) => write!(f, "f:{id}"),
             CallbackData::Start(a) => write!(f, "a:{a}"),
             CallbackData::NoneOfThese => f.write_str("n"),
-            CallbackData::Flow { nonce, choice } => write!(f, "c:{nonce:x}:{}", choice.code()),
+            CallbackData::Flow(b) => write!(f, "c:{:x}:{}", nonce_of(*b).0, flow_code(*b)),
         }
     }
 }
@@ -126,14 +130,20 @@ mod tests {
             CallbackData::Faq(FaqId::parse("zhima-credit-impact").unwrap()),
             CallbackData::Start(ActionId::Cancel),
             CallbackData::NoneOfThese,
-            CallbackData::Flow {
-                nonce: u32::MAX,
-                choice: FlowChoice::ConfirmFinal,
-            },
-            CallbackData::Flow {
-                nonce: 0,
-                choice: FlowChoice::Abort,
-            },
+            CallbackData::Flow(Button::ConfirmFinal {
+                nonce: Nonce(u32::MAX),
+            }),
+            CallbackData::Flow(Button::Abort { nonce: Nonce(0) }),
+            CallbackData::Flow(Button::Choose {
+                action: Closure::Cancel,
+                nonce: Nonce(7),
+            }),
+            CallbackData::Flow(Button::Choose {
+                action: Closure::TurnOff,
+                nonce: Nonce(7),
+            }),
+            CallbackData::Flow(Button::Continue { nonce: Nonce(7) }),
+            CallbackData::Flow(Button::Confirm { nonce: Nonce(7) }),
         ];
         for d in all {
             assert_eq!(CallbackData::decode(&d.encode()), Some(d));
@@ -171,7 +181,7 @@ mod tests {
 
         #[test]
         fn flow_buttons_round_trip_for_every_nonce(nonce in any::<u32>()) {
-            let d = CallbackData::Flow { nonce, choice: FlowChoice::Confirm };
+            let d = CallbackData::Flow(Button::Confirm { nonce: Nonce(nonce) });
             prop_assert_eq!(CallbackData::decode(&d.encode()), Some(d));
         }
     }

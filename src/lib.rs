@@ -17,7 +17,10 @@
 //! - [`accounts`]: the `AccountService` trait, the built-in ledger and the
 //!   HTTP client for an operator's account system.
 //! - [`store`]: the database (sqlx, SQLite by default): chat state, accounts,
-//!   the audit log.
+//!   the audit log, tickets, unanswered questions.
+//! - [`handoff`]: escalation to a human: tickets, masked transcripts, the
+//!   ticket ↔ support-group mapping, ratings, unanswered questions, and
+//!   the `tickets` / `unanswered` commands.
 //! - [`engine`]: one conversation turn: classify the input, drive the closure
 //!   machine, execute its effects, persist the chat, return replies.
 //! - [`console`]: the terminal front on the same engine.
@@ -28,9 +31,12 @@
 pub mod accounts;
 pub mod callback;
 pub mod closure;
-
+pub mod config;
+pub mod console;
 pub mod content;
-
+pub mod engine;
+pub mod eval;
+pub mod handoff;
 pub mod lang;
 pub mod matcher;
 pub mod store;

@@ -38,6 +38,9 @@ intents:
   - id: agent
     en: { examples: [talk to a human] }
     zh: { examples: [转人工] }
+  - id: stop
+    en: { examples: [never mind] }
+    zh: { examples: [算了] }
 "#;
 
 const TOPICS: &str = r#"
@@ -277,15 +280,17 @@ fn an_unknown_start_action_is_refused() {
     let bad = FAQ.replace("start: turn-off", "start: explode");
     assert_eq!(
         error_for("faq.yaml", &bad),
-        "content/faq.yaml: entry `how-to-turn-off`: field `start`: `explode` is not an action (turn-off, cancel, agent)"
+        "content/faq.yaml: entry `how-to-turn-off`: field `start`: `explode` is not an action (turn-off, cancel, agent, stop)"
     );
 }
 
 #[test]
 fn a_missing_intent_is_refused() {
     let cut = INTENTS.find("  - id: agent").unwrap();
+    let rest = &INTENTS[INTENTS.find("  - id: stop").unwrap()..];
+    let intents = format!("{}{rest}", &INTENTS[..cut]);
     assert_eq!(
-        error_for("intents.yaml", &INTENTS[..cut]),
+        error_for("intents.yaml", &intents),
         "content/intents.yaml: entry `agent`: intent is missing"
     );
 }
@@ -345,4 +350,14 @@ fn an_operator_folder_that_does_not_exist_names_the_file_it_could_not_read() {
         err.starts_with("/nonexistent/jiebei/faq.yaml: cannot read:"),
         "{err}"
     );
+}
+
+#[test]
+fn every_text_the_closure_machine_uses_is_required_of_the_content() {
+    for key in jiebei_bot::closure::TEXT_KEYS {
+        assert!(
+            REQUIRED_TEXTS.iter().any(|(_, k, _)| k == key),
+            "`{key}` is used by the closure machine but not checked at load"
+        );
+    }
 }

@@ -252,6 +252,97 @@ impl Closure {
     }
 }
 
+impl FromStr for Closure {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "turn_off" => Ok(Closure::TurnOff),
+            "cancel" => Ok(Closure::Cancel),
+            other => Err(format!(
+                "`{other}` is not a closure action (turn_off, cancel)"
+            )),
+        }
+    }
+}
+
+/// The key that makes a closure action happen at most once: the same key
+/// never acts twice, whoever retries it. Letters, digits and `-_.:` only
+/// (it travels in an HTTP header), 1 to 128 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct IdempotencyKey(String);
+
+/// Text that cannot be an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an idempotency key (1 to 128 letters, digits or -_.:)")]
+pub struct BadIdempotencyKey(pub String);
+
+impl IdempotencyKey {
+    /// A fresh random key (128 bits, hex).
+    pub fn random() -> IdempotencyKey {
+        IdempotencyKey(format!("{:032x}", rand::random::<u128>()))
+    }
+
+    /// Checks a key read from storage, a header or the command line.
+    pub fn parse(raw: &str) -> Result<IdempotencyKey, BadIdempotencyKey> {
+        let ok = (1..=128).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+        if ok {
+            Ok(IdempotencyKey(raw.to_string()))
+        } else {
+            Err(BadIdempotencyKey(raw.to_string()))
+        }
+    }
+
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for IdempotencyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for IdempotencyKey {
+    type Error = BadIdempotencyKey;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        IdempotencyKey::parse(&s)
+    }
+}
+
+impl From<IdempotencyKey> for String {
+    fn from(k: IdempotencyKey) -> String {
+        k.0
+    }
+}
+
+impl FromStr for IdempotencyKey {
+    type Err = BadIdempotencyKey;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        IdempotencyKey::parse(s)
+    }
+}
+
+/// An account as an account service knows it: found by phone, then used for
+/// status and actions. Serializable so a chat's state can hold it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AccountRef {
+    /// The phone number the account is registered with; it identifies the account.
+    pub phone: Phone,
+}
+
+impl AccountRef {
+    /// The account registered with `phone`.
+    pub fn new(phone: Phone) -> AccountRef {
+        AccountRef { phone }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,5 +389,16 @@ mod tests {
         for bad in ["-1", "1.234", "abc", "", "1.", ".5", "1e3"] {
             assert!(Money::parse(bad).is_err(), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn idempotency_keys_are_header_safe_and_random_ones_differ() {
+        assert!(IdempotencyKey::parse("chat-42:flow-7").is_ok());
+        for bad in ["", "a b", "é", "x\r\ny", &"k".repeat(129)] {
+            assert!(IdempotencyKey::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        let (a, b) = (IdempotencyKey::random(), IdempotencyKey::random());
+        assert_ne!(a, b);
+        assert!(IdempotencyKey::parse(a.as_str()).is_ok());
     }
 }

@@ -50,9 +50,10 @@ pub const REQUIRED_TEXTS: &[(&str, &str, &[&str])] = &[
     ("closure.yaml", "aborted", &[]),
     ("closure.yaml", "nothing_to_stop", &[]),
     ("closure.yaml", "expired", &["minutes"]),
-    ("closure.yaml", "reminder", &["flow"]),
-    ("closure.yaml", "flow_turn_off", &[]),
-    ("closure.yaml", "flow_cancel", &[]),
+    ("closure.yaml", "reminder_choose", &[]),
+    ("closure.yaml", "reminder_turn_off", &[]),
+    ("closure.yaml", "reminder_cancel", &[]),
+    ("closure.yaml", "in_progress", &[]),
     ("closure.yaml", "execution_failed", &[]),
     ("closure.yaml", "service_unavailable", &[]),
 ];

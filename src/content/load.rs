@@ -285,7 +285,7 @@ fn check_faqs(
                         file,
                         Some(&e.id),
                         Some("start"),
-                        format!("`{s}` is not an action (turn-off, cancel, agent)"),
+                        format!("`{s}` is not an action (turn-off, cancel, agent, stop)"),
                     );
                     None
                 }
@@ -350,7 +350,7 @@ fn check_intents(p: &mut Problems, file: &str, raw: RawIntentFile) -> Vec<Intent
                 file,
                 Some(&e.id),
                 Some("id"),
-                "is not an action (turn-off, cancel, agent)",
+                "is not an action (turn-off, cancel, agent, stop)",
             );
             continue;
         };

@@ -80,11 +80,18 @@ pub enum ActionId {
     Cancel,
     /// Talk to a human agent.
     Agent,
+    /// Stop the flow in progress ("never mind", "算了").
+    Stop,
 }
 
 impl ActionId {
     /// Every action, in a stable order.
-    pub const ALL: [ActionId; 3] = [ActionId::TurnOff, ActionId::Cancel, ActionId::Agent];
+    pub const ALL: [ActionId; 4] = [
+        ActionId::TurnOff,
+        ActionId::Cancel,
+        ActionId::Agent,
+        ActionId::Stop,
+    ];
 
     /// The id as written in content files and JSON output.
     pub fn as_str(self) -> &'static str {
@@ -92,6 +99,7 @@ impl ActionId {
             ActionId::TurnOff => "turn-off",
             ActionId::Cancel => "cancel",
             ActionId::Agent => "agent",
+            ActionId::Stop => "stop",
         }
     }
 
