@@ -245,6 +245,8 @@ impl Builder {
             .filter(|t| matches!(t, Target::Faq(_)))
             .count() as f32;
         let min_faqs = (params.marker_min_faq_share * n_faqs).ceil().max(2.0);
+        let n_actions = self.targets.len() as f32 - n_faqs;
+        let min_actions = (params.marker_min_action_share * n_actions).ceil().max(2.0);
         let (n_questions, n_examples) = (n_questions.max(1) as f32, n_examples.max(1) as f32);
         let marker: Vec<Option<Form>> = (0..n_tokens)
             .map(|t| {
@@ -252,7 +254,7 @@ impl Builder {
                 let in_examples = example_df[t] as f32 / n_examples;
                 if faq_df[t] as f32 >= min_faqs && in_examples <= params.marker_rare_share {
                     Some(Form::Question)
-                } else if action_df[t] >= 2
+                } else if action_df[t] as f32 >= min_actions
                     && in_examples >= params.marker_request_share
                     && in_questions <= params.marker_rare_share
                 {

@@ -76,9 +76,10 @@ pub struct Params {
     /// ...and by at most this share of action examples (and a request
     /// marker by at most this share of FAQ questions).
     pub marker_rare_share: f32,
-    /// A request marker is used by at least this share of action examples,
-    /// from two actions or more.
+    /// A request marker is used by at least this share of action examples...
     pub marker_request_share: f32,
+    /// ...from at least this share of the actions (and two or more).
+    pub marker_min_action_share: f32,
 }
 
 impl Default for Params {
@@ -94,6 +95,7 @@ impl Default for Params {
             marker_min_faq_share: 0.3,
             marker_rare_share: 0.03,
             marker_request_share: 0.05,
+            marker_min_action_share: 0.6,
         }
     }
 }
