@@ -7,9 +7,6 @@ use super::score::{rank, Candidate};
 use crate::content::{Content, Thresholds};
 use crate::lang::Lang;
 
-/// Most candidates a clarify question offers.
-const MAX_CANDIDATES: usize = 3;
-
 /// Matches messages against the content's phrasings. Built once from the
 /// content; read-only afterwards, so one matcher serves every chat.
 #[derive(Debug)]
@@ -94,7 +91,6 @@ fn decide(index: &LangIndex, ranked: &[Candidate]) -> Match {
         let candidates = ranked
             .iter()
             .take_while(|c| c.confidence >= clarify)
-            .take(MAX_CANDIDATES)
             .map(|c| index.targets[c.target as usize].clone())
             .collect();
         return Match::Clarify { candidates };

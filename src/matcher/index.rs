@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::fuzzy::Fuzzy;
 use super::normalize::MAX_CHARS;
 use super::outcome::Target;
-use super::score::Params;
+use super::score::{alpha_of, Params};
 use super::tokenize::{Kind, Tokenizer};
 use crate::content::{Content, Thresholds};
 use crate::lang::Lang;
@@ -71,6 +71,9 @@ pub struct LangIndex {
     pub targets: Vec<Target>,
     /// All phrasings.
     pub phrasings: Vec<Phrasing>,
+    /// Per phrasing: its self weight and its coverage exponent `a`, kept
+    /// apart from [`Phrasing`] so scoring reads 8 bytes, not a whole struct.
+    pub shapes: Vec<(f32, f32)>,
     /// Token text → token id.
     pub vocab: HashMap<String, u32>,
     /// Token id → its text.
@@ -242,6 +245,8 @@ impl Builder {
             .filter(|t| matches!(t, Target::Faq(_)))
             .count() as f32;
         let min_faqs = (params.marker_min_faq_share * n_faqs).ceil().max(2.0);
+        let n_actions = self.targets.len() as f32 - n_faqs;
+        let min_actions = (params.marker_min_action_share * n_actions).ceil().max(2.0);
         let (n_questions, n_examples) = (n_questions.max(1) as f32, n_examples.max(1) as f32);
         let marker: Vec<Option<Form>> = (0..n_tokens)
             .map(|t| {
@@ -249,7 +254,7 @@ impl Builder {
                 let in_examples = example_df[t] as f32 / n_examples;
                 if faq_df[t] as f32 >= min_faqs && in_examples <= params.marker_rare_share {
                     Some(Form::Question)
-                } else if action_df[t] >= 2
+                } else if action_df[t] as f32 >= min_actions
                     && in_examples >= params.marker_request_share
                     && in_questions <= params.marker_rare_share
                 {
@@ -289,6 +294,11 @@ impl Builder {
             })
             .collect();
 
+        let shapes = phrasings
+            .iter()
+            .map(|p| (p.self_weight, alpha_of(&params, p.tokens.len())))
+            .collect();
+
         let mut fuzzy = Fuzzy::default();
         for (word, &id) in &self.vocab {
             fuzzy.add(word, id);
@@ -305,6 +315,7 @@ impl Builder {
             params,
             targets: self.targets,
             phrasings,
+            shapes,
             vocab: self.vocab,
             words: self.words,
             weight,

@@ -45,6 +45,8 @@
 //! target's confidence is that of its best phrasing; ties go to the higher
 //! BM25 score, then to content order.
 
+use std::cell::RefCell;
+
 use super::index::{Form, LangIndex, Query};
 use super::outcome::Target;
 
@@ -74,9 +76,10 @@ pub struct Params {
     /// ...and by at most this share of action examples (and a request
     /// marker by at most this share of FAQ questions).
     pub marker_rare_share: f32,
-    /// A request marker is used by at least this share of action examples,
-    /// from two actions or more.
+    /// A request marker is used by at least this share of action examples...
     pub marker_request_share: f32,
+    /// ...from at least this share of the actions (and two or more).
+    pub marker_min_action_share: f32,
 }
 
 impl Default for Params {
@@ -92,6 +95,7 @@ impl Default for Params {
             marker_min_faq_share: 0.3,
             marker_rare_share: 0.03,
             marker_request_share: 0.05,
+            marker_min_action_share: 0.6,
         }
     }
 }
@@ -113,32 +117,113 @@ pub struct Candidate {
     pub specific: bool,
 }
 
-/// Scores every phrasing that shares a token with `query` and returns each
-/// touched target's best candidate, best first.
+/// How many candidates [`rank`] returns: the best, the runner-up and a
+/// third for a clarify question.
+pub const TOP: usize = 3;
+
+/// Buffers [`rank`] reuses from call to call on a thread, so a message
+/// costs what it touches, not the size of the content: every slot is back to
+/// zero (or `None`) when a call ends.
+#[derive(Default)]
+struct Scratch {
+    /// Per phrasing: the matched weight.
+    matched: Vec<f32>,
+    /// The phrasings with a non-zero matched weight.
+    touched: Vec<u32>,
+    /// Per target: the cosine of the message against its profile.
+    cosine: Vec<f32>,
+    /// Per target: its best candidate so far.
+    best: Vec<Option<Candidate>>,
+    /// The targets with a candidate.
+    targets: Vec<u32>,
+    /// Set while a call runs: a call that panicked left dirty slots behind.
+    dirty: bool,
+}
+
+impl Scratch {
+    fn prepare(&mut self, phrasings: usize, targets: usize) {
+        if self.dirty {
+            *self = Scratch::default();
+        }
+        self.dirty = true;
+        if self.matched.len() < phrasings {
+            self.matched.resize(phrasings, 0.0);
+        }
+        if self.cosine.len() < targets {
+            self.cosine.resize(targets, 0.0);
+            self.best.resize(targets, None);
+        }
+    }
+
+    fn reset(&mut self, index: &LangIndex) {
+        for &p in &self.touched {
+            self.matched[p as usize] = 0.0;
+        }
+        self.touched.clear();
+        self.cosine[..index.targets.len()].fill(0.0);
+        for &t in &self.targets {
+            self.best[t as usize] = None;
+        }
+        self.targets.clear();
+        self.dirty = false;
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Scores the phrasings that share a token with `query` and returns the
+/// [`TOP`] best targets, best first, each with its best phrasing.
+///
+/// Work is bounded for large contents: the strongest phrasings (at least
+/// half the best matched weight) are scored first and set a bar, the
+/// third-best target's confidence. A confidence is a weighted geometric mean
+/// times factors of at most 1, so it is at most the weighted arithmetic mean
+/// `a min(1, m / w) + (1 - a) min(1, m / base)`; the other phrasings whose
+/// bound is under the bar are skipped without being scored. The result is
+/// the same as scoring them all.
 pub fn rank(index: &LangIndex, query: &Query) -> Vec<Candidate> {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => rank_with(index, query, &mut scratch),
+        Err(_) => rank_with(index, query, &mut Scratch::default()),
+    })
+}
+
+fn rank_with(index: &LangIndex, query: &Query, s: &mut Scratch) -> Vec<Candidate> {
     let query_mass: f32 = query.tokens.iter().map(|q| q.weight).sum();
     if query_mass <= 0.0 {
         return Vec::new();
     }
-    let params = &index.params;
-    let explain_base = (params.enough * index.unknown_weight).min(query_mass);
+    s.prepare(index.phrasings.len(), index.targets.len());
+    let found = score_all(index, query, query_mass, s);
+    s.reset(index);
+    found
+}
 
-    let mut matched = vec![0.0f32; index.phrasings.len()];
-    let mut specific = vec![false; index.phrasings.len()];
-    let mut touched: Vec<u32> = Vec::new();
+fn score_all(index: &LangIndex, query: &Query, query_mass: f32, s: &mut Scratch) -> Vec<Candidate> {
+    let params = &index.params;
+    let base = (params.enough * index.unknown_weight).min(query_mass);
+
     for q in &query.tokens {
         let Some(id) = q.id else { continue };
         let w = index.weight[id as usize];
-        let is_specific = !index.ubiquitous[id as usize] && index.marker[id as usize].is_none();
         for &p in &index.postings[id as usize] {
-            let slot = &mut matched[p as usize];
+            let slot = &mut s.matched[p as usize];
             if *slot == 0.0 {
-                touched.push(p);
+                s.touched.push(p);
             }
             *slot += w;
-            specific[p as usize] |= is_specific;
         }
     }
+    if s.touched.is_empty() {
+        return Vec::new();
+    }
+    let matched = &s.matched;
+    let max_matched = s
+        .touched
+        .iter()
+        .fold(0.0f32, |a, &p| a.max(matched[p as usize]));
 
     // Cosine of the message against each target's profile.
     let query_norm = query
@@ -147,68 +232,113 @@ pub fn rank(index: &LangIndex, query: &Query) -> Vec<Candidate> {
         .map(|q| q.weight * q.weight)
         .sum::<f32>()
         .sqrt();
-    let mut cosine = vec![0.0f32; index.targets.len()];
     for q in &query.tokens {
         let Some(id) = q.id else { continue };
+        let scale = q.weight / query_norm;
         for &(t, v) in &index.profiles[id as usize] {
-            cosine[t as usize] += q.weight * v / query_norm;
+            s.cosine[t as usize] += scale * v;
         }
     }
-    let lambda = params.lambda;
-    let max_cosine = cosine
+    let max_cosine = s.cosine[..index.targets.len()]
         .iter()
-        .fold(0.0f32, |a, &b| a.max(b))
-        .max(f32::MIN_POSITIVE);
+        .fold(f32::MIN_POSITIVE, |a, &b| a.max(b));
 
-    let mut best: Vec<Option<Candidate>> = vec![None; index.targets.len()];
-    let mut targets: Vec<u32> = Vec::new();
-    for &p in &touched {
+    let specific_ids: Vec<u32> = query
+        .tokens
+        .iter()
+        .filter_map(|q| q.id)
+        .filter(|&id| !index.ubiquitous[id as usize] && index.marker[id as usize].is_none())
+        .collect();
+    let cosine = &s.cosine;
+    let score = |p: u32| -> Candidate {
         let m = matched[p as usize];
         let phrasing = &index.phrasings[p as usize];
-        let covered = (m / phrasing.self_weight).min(1.0);
-        let explained = (m / explain_base).min(1.0);
-        let alpha = if phrasing.tokens.len() > 1 {
-            params.alpha
-        } else {
-            0.0
-        };
+        let (weight, alpha) = index.shapes[p as usize];
+        let covered = (m / weight).min(1.0);
+        let explained = (m / base).min(1.0);
         let is_action = matches!(index.targets[phrasing.target as usize], Target::Action(_));
         let form = match query.form {
             Form::Question if is_action => 1.0 - params.form_penalty,
             Form::Request if !is_action => 1.0 - params.form_penalty,
             _ => 1.0,
         };
-        let candidate = Candidate {
+        let agreement = cosine[phrasing.target as usize] / max_cosine;
+        Candidate {
             target: phrasing.target,
             phrasing: p,
             score: m * phrasing.bm25_norm,
-            specific: specific[p as usize],
+            specific: phrasing.tokens.iter().any(|t| specific_ids.contains(t)),
             confidence: form
                 * covered.powf(alpha)
                 * explained.powf(1.0 - alpha)
-                * (cosine[phrasing.target as usize] / max_cosine).powf(lambda),
-        };
-        let slot = &mut best[phrasing.target as usize];
-        match slot {
-            None => {
-                targets.push(phrasing.target);
-                *slot = Some(candidate);
-            }
-            Some(old) if better(&candidate, old) => *old = candidate,
-            Some(_) => {}
+                * agreement.powf(params.lambda),
+        }
+    };
+
+    // The strongest phrasings first, to set the bar...
+    let strong = 0.5 * max_matched;
+    for &p in &s.touched {
+        if matched[p as usize] >= strong {
+            keep(&mut s.best, &mut s.targets, score(p));
         }
     }
-    let mut ranked: Vec<Candidate> = targets.iter().filter_map(|&t| best[t as usize]).collect();
-    ranked.sort_by(|a, b| {
-        if better(a, b) {
-            std::cmp::Ordering::Less
-        } else if better(b, a) {
-            std::cmp::Ordering::Greater
-        } else {
-            a.target.cmp(&b.target)
+    let so_far = top(&s.best, &s.targets);
+    let bar = if so_far.len() == TOP {
+        so_far[TOP - 1].confidence
+    } else {
+        0.0
+    };
+    // ...then the others whose bound reaches it.
+    for &p in &s.touched {
+        let m = matched[p as usize];
+        if m >= strong {
+            continue;
         }
-    });
-    ranked
+        let (weight, alpha) = index.shapes[p as usize];
+        let bound = alpha * (m / weight).min(1.0) + (1.0 - alpha) * (m / base).min(1.0);
+        if bound >= bar {
+            keep(&mut s.best, &mut s.targets, score(p));
+        }
+    }
+    top(&s.best, &s.targets)
+}
+
+/// Records `c` if it is its target's best so far.
+fn keep(best: &mut [Option<Candidate>], targets: &mut Vec<u32>, c: Candidate) {
+    let slot = &mut best[c.target as usize];
+    match slot {
+        None => {
+            targets.push(c.target);
+            *slot = Some(c);
+        }
+        Some(old) if better(&c, old) => *old = c,
+        Some(_) => {}
+    }
+}
+
+/// The phrasing-coverage exponent `a` of a phrasing with `tokens` tokens.
+pub fn alpha_of(params: &Params, tokens: usize) -> f32 {
+    if tokens > 1 {
+        params.alpha
+    } else {
+        0.0
+    }
+}
+
+/// The [`TOP`] best of the targets' candidates, best first.
+fn top(best: &[Option<Candidate>], targets: &[u32]) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::with_capacity(TOP + 1);
+    for c in targets.iter().filter_map(|&t| best[t as usize]) {
+        let at = out
+            .iter()
+            .position(|o| better(&c, o) || (!better(o, &c) && c.target < o.target));
+        match at {
+            Some(i) => out.insert(i, c),
+            None => out.push(c),
+        }
+        out.truncate(TOP);
+    }
+    out
 }
 
 /// True when `a` beats `b`: higher confidence, then higher score, then the

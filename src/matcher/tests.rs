@@ -74,6 +74,21 @@ fn asking_for_a_person_is_the_agent_action() {
 }
 
 #[test]
+fn asking_to_stop_is_the_stop_action_not_turning_off() {
+    assert_eq!(action_id("stop", Lang::En), Some(ActionId::Stop));
+    assert_eq!(action_id("never mind", Lang::En), Some(ActionId::Stop));
+    assert_eq!(action_id("算了", Lang::Zh), Some(ActionId::Stop));
+}
+
+#[test]
+fn polite_filler_alone_never_triggers_an_action() {
+    for (text, lang) in [("help", Lang::En), ("I want", Lang::En), ("帮我", Lang::Zh)] {
+        let outcome = matcher().classify(text, lang);
+        assert!(!is_confident(&outcome), "{text:?} got {outcome:?}");
+    }
+}
+
+#[test]
 fn a_misspelled_jiebei_still_finds_the_how_to_answer() {
     assert_eq!(
         answer_id("how do i clsoe jeibei", Lang::En).as_deref(),
