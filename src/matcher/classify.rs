@@ -7,6 +7,10 @@ use super::score::{rank, Candidate};
 use crate::content::{Content, Thresholds};
 use crate::lang::Lang;
 
+/// A clarify question offers the candidates whose confidence is at least
+/// this share of the best one's: close enough to be what was meant.
+pub const CLARIFY_SHARE: f32 = 0.75;
+
 /// Matches messages against the content's phrasings. Built once from the
 /// content; read-only afterwards, so one matcher serves every chat.
 #[derive(Debug)]
@@ -62,8 +66,9 @@ impl Matcher {
 
 /// The decision: the best target is taken when its confidence reaches
 /// `answer`, it leads the runner-up by `margin` and its match includes a
-/// specific token; otherwise the targets at or above `clarify` (up to
-/// three) are offered; otherwise nothing fits.
+/// specific token; otherwise, when it reaches `clarify`, it is offered with
+/// the next ones (up to three in all) whose confidence is at least
+/// [`CLARIFY_SHARE`] of its own; otherwise nothing fits.
 fn decide(index: &LangIndex, ranked: &[Candidate]) -> Match {
     let Thresholds {
         answer,
@@ -88,9 +93,10 @@ fn decide(index: &LangIndex, ranked: &[Candidate]) -> Match {
         };
     }
     if top.confidence >= clarify {
+        let floor = CLARIFY_SHARE * top.confidence;
         let candidates = ranked
             .iter()
-            .take_while(|c| c.confidence >= clarify)
+            .take_while(|c| c.confidence >= floor)
             .map(|c| index.targets[c.target as usize].clone())
             .collect();
         return Match::Clarify { candidates };
