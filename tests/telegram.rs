@@ -113,8 +113,8 @@ async fn a_question_gets_its_answer_with_the_follow_up_buttons() {
 async fn a_clarify_choice_shows_the_candidates_and_pressing_one_answers_it() {
     let bot = TestBot::start().await;
     let anna = Person::new(104, Some("en"));
-    bot.api.send_text(&anna, "account");
-    let want = bot.expected(text_from(&anna, "account")).await;
+    bot.api.send_text(&anna, "credit");
+    let want = bot.expected(text_from(&anna, "credit")).await;
     assert_eq!(want[0].text, bot.content.text("clarify_prompt", Lang::En));
     let got = bot.messages(anna.id, 1).await;
     assert_eq!(seen(&got[0]), shown(&want[0]));
