@@ -6,7 +6,8 @@
 //! - relay: customer → agents and agents → customer, in order, media too
 //! - agents: "take" is first come first served, `/resolve`, `/tickets`
 //! - who may act: only the support group; customers never cross
-//! - robustness: a restart, a deleted topic, a group that became a supergroup
+//! - robustness: a restart, a deleted topic or card, a customer who blocked
+//!   the bot, a group that became a supergroup
 //! - privacy: phone and ID numbers masked in the card
 
 mod support;
@@ -541,6 +542,38 @@ async fn a_deleted_topic_is_made_again_on_the_next_message() {
         .send_group_text(&w.group, &w.wang, Some(new), "found you");
     let got = bot.messages(anna.id, 2).await;
     assert_eq!(got[1].text, said_by_agent(bot, Lang::En, "found you"));
+}
+
+#[tokio::test]
+async fn a_deleted_card_is_posted_again_on_the_next_message() {
+    let w = Waiting::in_group(plain(-1_001_000_000_017)).await;
+    let (bot, anna) = (&w.bot, &w.anna);
+    placed_ticket(bot, anna).await;
+    bot.api.delete_message(w.group.id, w.card.id);
+    bot.api.send_text(anna, "hello?");
+    let relayed = wait_for_copies(bot, w.group.id, anna.id, 1).await;
+    let again = card(bot, w.group.id, 1).await;
+    assert_ne!(again.id, w.card.id);
+    assert_eq!(relayed[0].reply_to, Some(again.id));
+    w.reply(again.id, "here it is");
+    let got = bot.messages(anna.id, 2).await;
+    assert_eq!(got[1].text, said_by_agent(bot, Lang::En, "here it is"));
+}
+
+#[tokio::test]
+async fn an_answer_to_a_customer_who_blocked_the_bot_is_reported_to_the_agent() {
+    let w = Waiting::in_group(forum(-1_001_000_000_018)).await;
+    let bot = &w.bot;
+    bot.api.block(&w.anna);
+    w.answer("are you still there?");
+    let undelivered = group_text(bot, "support_undelivered", &[("ticket", "T-000001")]);
+    bot.api
+        .wait_until("the agent told", |api| {
+            api.bot_messages(w.group.id)
+                .iter()
+                .any(|m| m.text == undelivered && m.thread == Some(w.topic()))
+        })
+        .await;
 }
 
 #[tokio::test]

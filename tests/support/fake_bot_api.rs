@@ -171,6 +171,8 @@ pub(super) struct World {
     closed_topics: HashSet<(i64, i64)>,
     /// Groups that became supergroups: old id to new id.
     migrated: HashMap<i64, i64>,
+    /// Private chats whose person blocked the bot.
+    blocked: HashSet<i64>,
     /// Generation of the `getUpdates` call allowed to wait; older ones get 409.
     poll_generation: u64,
     webhook: Option<Webhook>,
@@ -355,6 +357,16 @@ impl FakeBotApi {
         let id = message["message_id"].as_i64().expect("an id");
         self.push_update(json!({ "message": message }));
         id
+    }
+
+    /// Someone deletes message `id` of `chat`.
+    pub fn delete_message(&self, chat: i64, id: i64) {
+        self.shared.world().messages.remove(&(chat, id));
+    }
+
+    /// `person` blocks the bot: sending to them is refused from now on.
+    pub fn block(&self, person: &Person) {
+        self.shared.world().blocked.insert(person.id);
     }
 
     /// Someone deletes the forum topic `thread` of `chat`.
@@ -996,6 +1008,11 @@ impl World {
                 m.json["reply_to_message"] = r;
             }
         }
+    }
+
+    /// Whether the person whose private chat is `chat` blocked the bot.
+    pub(super) fn blocked(&self, chat: i64) -> bool {
+        self.blocked.contains(&chat)
     }
 
     /// The id the group `chat` moved to, if it became a supergroup.

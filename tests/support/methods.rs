@@ -45,6 +45,9 @@ pub(super) fn call(w: &mut World, method: &str, p: &Value) -> Answer {
     if let Some(to) = p["chat_id"].as_i64().and_then(|c| w.migrated_to(c)) {
         return Answer::Migrated(to);
     }
+    if p["chat_id"].as_i64().is_some_and(|c| w.blocked(c)) && method != "getChat" {
+        return Answer::Err(403, "Forbidden: bot was blocked by the user".into());
+    }
     let result = match method {
         "getMe" => Ok(me()),
         "sendMessage" => send_message(w, p),
