@@ -198,7 +198,7 @@ fn support(args: &TelegramArgs) -> Result<Option<SupportGroup>, TelegramError> {
         Err(_) => "expected a chat id such as -1001234567890",
     };
     Err(TelegramError::Config {
-        what: "JIEBEI_SUPPORT_CHAT_ID",
+        what: "--support-chat-id (JIEBEI_SUPPORT_CHAT_ID)",
         why: format!("{raw:?}: {why}"),
     })
 }
