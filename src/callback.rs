@@ -78,6 +78,8 @@ pub enum CallbackData {
         /// The stars given.
         stars: Rating,
     },
+    /// An agent takes a ticket from its card in the support group.
+    Take(TicketId),
 }
 
 impl CallbackData {
@@ -100,13 +102,11 @@ impl CallbackData {
             "n" if rest.is_empty() => Some(CallbackData::NoneOfThese),
             "r" => {
                 let (ticket, stars) = rest.split_once(':')?;
-                if ticket.len() > 19 || !ticket.bytes().all(|b| b.is_ascii_digit()) {
-                    return None;
-                }
-                let ticket = TicketId::new(ticket.parse().ok()?)?;
+                let ticket = ticket_number(ticket)?;
                 let stars = Rating::new(stars.parse().ok()?).ok()?;
                 Some(CallbackData::Rate { ticket, stars })
             }
+            "t" => ticket_number(rest).map(CallbackData::Take),
             "c" => {
                 let (nonce, choice) = rest.split_once(':')?;
                 if nonce.len() > 8 || nonce.starts_with('+') {
@@ -125,6 +125,14 @@ impl CallbackData {
     }
 }
 
+/// A ticket number as buttons carry it: 1 to 19 plain digits.
+fn ticket_number(digits: &str) -> Option<TicketId> {
+    if digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    TicketId::new(digits.parse().ok()?)
+}
+
 impl fmt::Display for CallbackData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -134,6 +142,7 @@ impl fmt::Display for CallbackData {
             CallbackData::Rate { ticket, stars } => {
                 write!(f, "r:{}:{}", ticket.get(), stars.stars())
             }
+            CallbackData::Take(ticket) => write!(f, "t:{}", ticket.get()),
             CallbackData::Flow(b) => write!(f, "c:{:x}:{}", nonce_of(*b).0, flow_code(*b)),
         }
     }
@@ -154,6 +163,8 @@ mod tests {
                 ticket: TicketId::new(i64::MAX).unwrap(),
                 stars: Rating::new(5).unwrap(),
             },
+            CallbackData::Take(TicketId::new(1).unwrap()),
+            CallbackData::Take(TicketId::new(i64::MAX).unwrap()),
             CallbackData::Flow(Button::ConfirmFinal {
                 nonce: Nonce(u32::MAX),
             }),
@@ -196,6 +207,12 @@ mod tests {
             "r:1:6",
             "r:1:",
             "r:-1:3",
+            "t:",
+            "t:0",
+            "t:-4",
+            "t:+4",
+            "t:4:1",
+            "t:99999999999999999999",
         ] {
             assert_eq!(CallbackData::decode(bad), None, "{bad} decoded");
         }
@@ -205,6 +222,12 @@ mod tests {
         #[test]
         fn decoding_arbitrary_data_never_panics(s in ".{0,80}") {
             let _ = CallbackData::decode(&s);
+        }
+
+        #[test]
+        fn take_buttons_round_trip_for_every_ticket(n in 1..=i64::MAX) {
+            let d = CallbackData::Take(TicketId::new(n).unwrap());
+            prop_assert_eq!(CallbackData::decode(&d.encode()), Some(d));
         }
 
         #[test]

@@ -183,11 +183,15 @@ async fn telegram(
     let store = common.open_store().await?;
     let accounts = common.account_service(store.clone())?;
     let handoff = Handoff::new(store.clone());
+    // With a support group, an open ticket's messages go to the agents;
+    // without one, the customer is given the official service channel.
+    let relay = settings.support.is_some();
     let engine = Engine::new(content, Arc::new(store.clone()), accounts, engine_settings)
-        .with_handoff(handoff, false);
-    jiebei_bot::telegram::run(
+        .with_handoff(handoff.clone(), relay);
+    jiebei_bot::telegram::run_with_tickets(
         settings,
         engine,
+        handoff,
         Arc::new(store),
         jiebei_bot::telegram::shutdown_signal(),
     )

@@ -380,7 +380,10 @@ impl Engine {
             }
             Some(CallbackData::Flow(button)) => self.drive(turn, Event::from(button)).await,
             Some(CallbackData::Rate { ticket, stars }) => self.rate(turn, ticket, stars).await,
-            Some(CallbackData::Faq(_)) | None => self.say_key(turn, "button_expired"),
+            // A "take" button belongs on a card in the support group only.
+            Some(CallbackData::Faq(_) | CallbackData::Take(_)) | None => {
+                self.say_key(turn, "button_expired")
+            }
         }
     }
 

@@ -12,7 +12,7 @@ use teloxide::adaptors::throttle::Throttle;
 use teloxide::payloads::SendMessage;
 use teloxide::prelude::*;
 use teloxide::requests::HasPayload;
-use teloxide::types::{CallbackQueryId, MessageId, ParseMode};
+use teloxide::types::{CallbackQueryId, MessageId, ParseMode, ReplyParameters, ThreadId};
 use teloxide::{ApiError, RequestError};
 
 use super::incoming::Pressed;
@@ -22,31 +22,55 @@ use super::split::{telegram_len, MAX_TEXT};
 
 /// How often and how patiently a call is retried.
 #[derive(Debug, Clone, Copy)]
-struct Retry {
+pub(super) struct Retry {
     attempts: u32,
     first_backoff: Duration,
     max_backoff: Duration,
 }
 
 /// A reply must arrive: about two minutes of trying before it is given up.
-const SEND: Retry = Retry {
+pub(super) const SEND: Retry = Retry {
     attempts: 10,
     first_backoff: Duration::from_millis(250),
     max_backoff: Duration::from_secs(30),
 };
 
 /// A callback query expires within seconds, and an edit is cosmetic.
-const QUICK: Retry = Retry {
+pub(super) const QUICK: Retry = Retry {
     attempts: 3,
     first_backoff: Duration::from_millis(200),
     max_backoff: Duration::from_secs(2),
 };
 
+/// Where a message goes: a chat, the forum topic in it, the message it
+/// answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Place {
+    /// The chat.
+    pub chat: i64,
+    /// The forum topic, if any.
+    pub thread: Option<i32>,
+    /// The message this one replies to, if any.
+    pub reply_to: Option<i32>,
+}
+
+impl Place {
+    /// The chat itself: no topic, no reply.
+    pub(crate) fn chat(chat: i64) -> Place {
+        Place {
+            chat,
+            thread: None,
+            reply_to: None,
+        }
+    }
+}
+
 /// The bot's connection to Telegram.
 #[derive(Clone)]
 pub(crate) struct Api {
-    bot: Bot,
-    throttled: Option<Throttle<Bot>>,
+    pub(super) bot: Bot,
+    /// The same bot behind teloxide's send queue, when limits are kept.
+    pub(super) throttled: Option<Throttle<Bot>>,
 }
 
 impl Api {
@@ -56,17 +80,23 @@ impl Api {
         Api { bot, throttled }
     }
 
-    /// Sends one message, retrying until Telegram takes it or refuses it
-    /// for good.
+    /// Sends one message to a chat, retrying until Telegram takes it or
+    /// refuses it for good.
     pub(crate) async fn send(&self, chat: i64, message: &Outgoing) -> Result<(), RequestError> {
+        self.post(Place::chat(chat), message).await.map(drop)
+    }
+
+    /// Sends one message to `place`; returns its id.
+    pub(crate) async fn post(&self, place: Place, message: &Outgoing) -> Result<i32, RequestError> {
+        let chat = ChatId(place.chat);
         retrying(SEND, || async {
             match &self.throttled {
-                Some(t) => prepare(t.send_message(ChatId(chat), &message.html), message).await,
-                None => prepare(self.bot.send_message(ChatId(chat), &message.html), message).await,
+                Some(t) => prepare(t.send_message(chat, &message.html), place, message).await,
+                None => prepare(self.bot.send_message(chat, &message.html), place, message).await,
             }
         })
         .await
-        .map(drop)
+        .map(|m| m.id.0)
     }
 
     /// Answers a callback query so the customer's app stops its spinner.
@@ -148,18 +178,20 @@ impl WithoutUrl for reqwest::Error {
     }
 }
 
-fn prepare<R>(mut request: R, message: &Outgoing) -> R
+fn prepare<R>(mut request: R, place: Place, message: &Outgoing) -> R
 where
     R: HasPayload<Payload = SendMessage>,
 {
     let payload = request.payload_mut();
     payload.parse_mode = Some(ParseMode::Html);
     payload.reply_markup = message.markup.clone();
+    payload.message_thread_id = place.thread.map(|t| ThreadId(MessageId(t)));
+    payload.reply_parameters = place.reply_to.map(|m| ReplyParameters::new(MessageId(m)));
     request
 }
 
 /// Runs `call` until it succeeds, fails for good, or runs out of attempts.
-async fn retrying<T, F, Fut>(retry: Retry, mut call: F) -> Result<T, RequestError>
+pub(super) async fn retrying<T, F, Fut>(retry: Retry, mut call: F) -> Result<T, RequestError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, RequestError>>,

@@ -1,9 +1,10 @@
-//! The command menu Telegram shows next to the input field: English for
-//! everyone, Chinese for apps set to Chinese, private chats only (the bot
-//! is silent in groups). Descriptions come from content (`command_<name>`).
+//! The command menus Telegram shows next to the input field: in private
+//! chats English for everyone and Chinese for apps set to Chinese; in the
+//! support group the agents' commands in the group's language.
+//! Descriptions come from content (`command_<name>`).
 
 use teloxide::prelude::*;
-use teloxide::types::{BotCommand, BotCommandScope};
+use teloxide::types::{BotCommand, BotCommandScope, Recipient};
 
 use crate::content::Content;
 use crate::lang::Lang;
@@ -15,9 +16,16 @@ pub(crate) const COMMANDS: &[&str] = &[
     "start", "help", "topics", "close", "cancel", "agent", "stop", "lang",
 ];
 
+/// The commands agents use in the support group, in menu order.
+pub(crate) const SUPPORT_COMMANDS: &[&str] = &["resolve", "tickets"];
+
 /// The menu in `lang`.
 pub(crate) fn menu(content: &Content, lang: Lang) -> Vec<BotCommand> {
-    COMMANDS
+    menu_of(COMMANDS, content, lang)
+}
+
+fn menu_of(commands: &[&str], content: &Content, lang: Lang) -> Vec<BotCommand> {
+    commands
         .iter()
         .map(|name| {
             let key = format!("command_{name}");
@@ -44,5 +52,20 @@ pub(crate) async fn register(bot: &Bot, content: &Content) {
             let error = describe(&e, bot.token());
             tracing::warn!(lang = lang.code(), %error, "cannot register the command menu");
         }
+    }
+}
+
+/// Registers the agents' menu in the support group `chat`; a failure is
+/// logged, not fatal.
+pub(crate) async fn register_support(bot: &Bot, content: &Content, chat: i64, lang: Lang) {
+    let scope = BotCommandScope::Chat {
+        chat_id: Recipient::Id(ChatId(chat)),
+    };
+    let request = bot
+        .set_my_commands(menu_of(SUPPORT_COMMANDS, content, lang))
+        .scope(scope);
+    if let Err(e) = request.await {
+        let error = describe(&e, bot.token());
+        tracing::warn!(chat, %error, "cannot register the support group's command menu");
     }
 }

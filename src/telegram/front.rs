@@ -1,6 +1,7 @@
 //! One update, start to finish: translate it, skip it if it was handled
-//! before, answer and tidy a pressed button, ask the engine, send replies.
-//! Nothing here stops the bot: failures are logged with their chat.
+//! before, answer and tidy a pressed button, ask the engine, send replies,
+//! and hand tickets and group news to the support desk. Nothing here stops
+//! the bot: failures are logged with their chat.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,6 +12,7 @@ use teloxide::{ApiError, RequestError};
 use crate::engine::{Engine, Incoming};
 
 use super::api::Api;
+use super::desk::Desk;
 use super::incoming::{self, Event};
 use super::render::render;
 use super::updates_log::UpdateLog;
@@ -20,6 +22,8 @@ pub(crate) struct Front {
     pub(crate) engine: Engine,
     pub(crate) api: Api,
     pub(crate) updates: Arc<dyn UpdateLog>,
+    /// The support group's desk, when tickets are relayed to one.
+    pub(crate) desk: Option<Arc<Desk>>,
 }
 
 impl Front {
@@ -52,11 +56,36 @@ impl Front {
             }
         }
         match event {
-            Event::Message(incoming) => self.converse(update_id, incoming, started).await,
+            Event::Message {
+                incoming,
+                message_id,
+            } => {
+                self.converse(update_id, incoming, Some(message_id), started)
+                    .await
+            }
+            Event::Group(news) => match &self.desk {
+                Some(desk) => desk.on_news(news).await,
+                None => tracing::debug!(update_id, "a group message; ignored"),
+            },
+            Event::Button {
+                query,
+                pressed,
+                in_group: Some(press),
+                ..
+            } => match &self.desk {
+                Some(desk) => desk.on_press(&query, pressed.as_ref(), &press).await,
+                None => {
+                    if let Err(e) = self.api.answer(&query).await {
+                        let error = self.api.describe(&e);
+                        tracing::warn!(update_id, %error, "cannot answer the callback query");
+                    }
+                }
+            },
             Event::Button {
                 query,
                 pressed,
                 incoming,
+                in_group: None,
             } => {
                 let chat = pressed.as_ref().map(|p| p.chat);
                 if let Err(e) = self.api.answer(&query).await {
@@ -70,18 +99,26 @@ impl Front {
                     }
                 }
                 if let Some(incoming) = incoming {
-                    self.converse(update_id, incoming, started).await;
+                    self.converse(update_id, incoming, None, started).await;
                 }
             }
         }
     }
 
-    /// Runs the engine on `incoming` and sends what it says, in order.
-    async fn converse(&self, update_id: i64, incoming: Incoming, started: Instant) {
+    /// Runs the engine on `incoming` (the message `message_id`, when it was
+    /// a message), sends what it says in order, then does in the support
+    /// group what the turn asked.
+    async fn converse(
+        &self,
+        update_id: i64,
+        incoming: Incoming,
+        message_id: Option<i32>,
+        started: Instant,
+    ) {
         let chat = incoming.chat;
         let kind = incoming::kind(&incoming);
-        let replies = self.engine.handle(incoming).await;
-        let messages = render(&replies);
+        let handled = self.engine.handle_full(incoming).await;
+        let messages = render(&handled.replies);
         let mut sent = 0;
         for message in &messages {
             match self.api.send(chat, message).await {
@@ -94,6 +131,13 @@ impl Front {
                     }
                 }
             }
+        }
+        match (handled.ticket, &self.desk) {
+            (Some(event), Some(desk)) => desk.on_ticket(event, message_id).await,
+            (Some(_), None) => {
+                tracing::error!(update_id, chat, "a ticket event without a support group")
+            }
+            (None, _) => {}
         }
         let ms = started.elapsed().as_secs_f64() * 1e3;
         tracing::info!(

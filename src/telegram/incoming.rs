@@ -1,6 +1,7 @@
 //! Telegram updates as engine inputs: what the bot reads, what it answers
 //! with "I can read text only", and what it ignores (edited messages,
-//! service messages, anything from a group).
+//! service messages). Group messages and presses are read in `group` and
+//! left to the support desk.
 
 use teloxide::types::{
     CallbackQuery, CallbackQueryId, InlineKeyboardButtonKind, MediaKind, Message, MessageKind,
@@ -9,13 +10,21 @@ use teloxide::types::{
 
 use crate::engine::{Incoming, Input};
 
+use super::group::{self, agent_name, GroupNews, GroupPress};
+
 /// What one update asks of the bot.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Event {
     /// A message in a private chat.
-    Message(Incoming),
-    /// A button press: answer the query, clean up the pressed message, and
-    /// (in a private chat) hand the press to the engine.
+    Message {
+        /// What the customer did.
+        incoming: Incoming,
+        /// The message's id (to copy it to the support group).
+        message_id: i32,
+    },
+    /// A button press: answer the query, and either clean up the pressed
+    /// message and hand the press to the engine (a private chat) or leave
+    /// it to the support desk (a group).
     Button {
         /// The query to answer.
         query: CallbackQueryId,
@@ -23,7 +32,11 @@ pub(crate) enum Event {
         pressed: Option<Pressed>,
         /// The press for the engine; `None` outside private chats.
         incoming: Option<Incoming>,
+        /// The press for the support desk; `None` outside groups.
+        in_group: Option<GroupPress>,
     },
+    /// Something in a group: the support desk's, if it is the support group.
+    Group(GroupNews),
 }
 
 /// The message under which a button was pressed.
@@ -42,7 +55,13 @@ pub(crate) struct Pressed {
 /// The event an update carries, or `None` for updates the bot ignores.
 pub(crate) fn event(update: &Update) -> Option<Event> {
     match &update.kind {
-        UpdateKind::Message(m) => message(m).map(Event::Message),
+        UpdateKind::Message(m) if m.chat.is_group() || m.chat.is_supergroup() => {
+            group::news(m).map(Event::Group)
+        }
+        UpdateKind::Message(m) => message(m).map(|incoming| Event::Message {
+            incoming,
+            message_id: m.id.0,
+        }),
         UpdateKind::CallbackQuery(q) => Some(button(q)),
         _ => None,
     }
@@ -95,6 +114,14 @@ fn button(q: &CallbackQuery) -> Event {
         }
     });
     let private = q.message.as_ref().is_some_and(|m| m.chat().is_private());
+    let in_group = q
+        .message
+        .as_ref()
+        .filter(|m| m.chat().is_group() || m.chat().is_supergroup())
+        .map(|_| GroupPress {
+            data: data.clone(),
+            agent: agent_name(&q.from),
+        });
     let incoming = private.then(|| Incoming {
         chat: q
             .message
@@ -108,6 +135,7 @@ fn button(q: &CallbackQuery) -> Event {
         query: q.id.clone(),
         pressed,
         incoming,
+        in_group,
     }
 }
 
@@ -164,7 +192,7 @@ mod tests {
         let e = event(&update(
             json!({ "message": private(json!({ "text": "关掉借呗" })) }),
         ));
-        let Some(Event::Message(i)) = e else {
+        let Some(Event::Message { incoming: i, .. }) = e else {
             panic!("{e:?}")
         };
         assert_eq!(i.input, Input::Text("关掉借呗".into()));
@@ -178,7 +206,9 @@ mod tests {
     fn a_contact_keeps_the_user_id_telegram_sent_and_none_is_never_invented() {
         let own =
             json!({ "contact": { "phone_number": "+86 138", "first_name": "A", "user_id": 42 } });
-        let Some(Event::Message(i)) = event(&update(json!({ "message": private(own) }))) else {
+        let Some(Event::Message { incoming: i, .. }) =
+            event(&update(json!({ "message": private(own) })))
+        else {
             panic!()
         };
         assert_eq!(
@@ -189,7 +219,9 @@ mod tests {
             }
         );
         let typed = json!({ "contact": { "phone_number": "+86 139", "first_name": "B" } });
-        let Some(Event::Message(i)) = event(&update(json!({ "message": private(typed) }))) else {
+        let Some(Event::Message { incoming: i, .. }) =
+            event(&update(json!({ "message": private(typed) })))
+        else {
             panic!()
         };
         assert_eq!(
@@ -202,9 +234,11 @@ mod tests {
     }
 
     #[test]
-    fn media_is_unsupported_and_edits_and_groups_are_ignored() {
+    fn media_is_unsupported_and_edits_are_ignored_and_groups_go_to_the_desk() {
         let loc = json!({ "location": { "latitude": 1.0, "longitude": 2.0 } });
-        let Some(Event::Message(i)) = event(&update(json!({ "message": private(loc) }))) else {
+        let Some(Event::Message { incoming: i, .. }) =
+            event(&update(json!({ "message": private(loc) })))
+        else {
             panic!()
         };
         assert_eq!(i.input, Input::Unsupported);
@@ -212,7 +246,10 @@ mod tests {
         assert_eq!(event(&update(json!({ "edited_message": edited }))), None);
         let mut group = private(json!({ "text": "hi" }));
         group["chat"] = json!({ "id": -100, "type": "group", "title": "G" });
-        assert_eq!(event(&update(json!({ "message": group }))), None);
+        assert!(matches!(
+            event(&update(json!({ "message": group }))),
+            Some(Event::Group(GroupNews::Post(_)))
+        ));
     }
 
     #[test]
@@ -229,6 +266,7 @@ mod tests {
             query,
             pressed,
             incoming,
+            in_group,
         }) = event(&update(q))
         else {
             panic!()
@@ -240,5 +278,33 @@ mod tests {
             (42, 5, Some("Yes"))
         );
         assert_eq!(incoming.unwrap().input, Input::Button("c:1:y".into()));
+        assert_eq!(in_group, None);
+    }
+
+    #[test]
+    fn a_press_in_a_group_goes_to_the_desk_with_the_agents_name() {
+        let mut card = private(json!({
+            "text": "T-000001",
+            "reply_markup": { "inline_keyboard": [[{ "text": "Take", "callback_data": "t:1" }]] },
+        }));
+        card["chat"] = json!({ "id": -1001, "type": "supergroup", "title": "S" });
+        let q = json!({ "callback_query": {
+            "id": "q2", "chat_instance": "c", "data": "t:1", "message": card,
+            "from": { "id": 7, "is_bot": false, "first_name": "W", "username": "wang" },
+        }});
+        let Some(Event::Button {
+            incoming, in_group, ..
+        }) = event(&update(q))
+        else {
+            panic!()
+        };
+        assert_eq!(incoming, None);
+        assert_eq!(
+            in_group,
+            Some(GroupPress {
+                data: "t:1".into(),
+                agent: "@wang".into()
+            })
+        );
     }
 }

@@ -1,6 +1,7 @@
-//! Starting and stopping the bot: check the token, register the menu, run
-//! teloxide's dispatcher on long polling or a webhook until the shutdown
-//! future resolves, then let the updates in flight finish.
+//! Starting and stopping the bot: check the token (and the support group),
+//! register the menus, run teloxide's dispatcher on long polling or a
+//! webhook until the shutdown future resolves, then let the updates in
+//! flight finish.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -15,9 +16,11 @@ use teloxide::update_listeners::{webhooks, Polling};
 use teloxide::{ApiError, RequestError};
 
 use crate::engine::Engine;
+use crate::handoff::Handoff;
 
 use super::api::{describe, Api};
 use super::commands;
+use super::desk::Desk;
 use super::error::TelegramError;
 use super::front::Front;
 use super::settings::{Mode, TelegramSettings};
@@ -28,7 +31,8 @@ use super::updates_log::UpdateLog;
 const POLL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Runs the bot until `shutdown` resolves, then stops taking updates,
-/// finishes the ones in flight and returns.
+/// finishes the ones in flight and returns. Without tickets: a support
+/// group in `settings` is an error here (see [`run_with_tickets`]).
 ///
 /// `updates` remembers handled update ids so a redelivered update is
 /// handled once (the database in production, memory in tests).
@@ -41,13 +45,66 @@ pub async fn run<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    let bot = connect(&settings).await?;
+    serve(settings, engine, None, updates, shutdown).await
+}
+
+/// [`run`] with the tickets in `handoff`: when `settings` names a support
+/// group, new tickets are posted there and messages relayed both ways.
+/// The engine must have been given the same tickets, relaying when there
+/// is a support group (`Engine::with_handoff(handoff, true)`).
+pub async fn run_with_tickets<F>(
+    settings: TelegramSettings,
+    engine: Engine,
+    handoff: Handoff,
+    updates: Arc<dyn UpdateLog>,
+    shutdown: F,
+) -> Result<(), TelegramError>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    serve(settings, engine, Some(handoff), updates, shutdown).await
+}
+
+async fn serve<F>(
+    settings: TelegramSettings,
+    engine: Engine,
+    handoff: Option<Handoff>,
+    updates: Arc<dyn UpdateLog>,
+    shutdown: F,
+) -> Result<(), TelegramError>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    if settings.support.is_some() && handoff.is_none() {
+        return Err(TelegramError::Config {
+            what: "support group",
+            why: "relaying tickets needs the ticket store (telegram::run_with_tickets)".into(),
+        });
+    }
+    let (bot, username) = connect(&settings).await?;
     commands::register(&bot, engine.content()).await;
     let api = Api::new(bot.clone(), settings.limits);
+    let desk = match (settings.support, handoff) {
+        (Some(support), Some(handoff)) => {
+            let desk = Arc::new(Desk::new(
+                engine.clone(),
+                api.clone(),
+                handoff,
+                support.chat,
+                support.lang,
+                username,
+            ));
+            desk.check().await;
+            commands::register_support(&bot, engine.content(), desk.chat(), support.lang).await;
+            Some(desk)
+        }
+        _ => None,
+    };
     let front = Arc::new(Front {
         engine,
         api,
         updates,
+        desk,
     });
 
     let handler = dptree::entry()
@@ -150,8 +207,9 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// The bot for `settings`, with its token checked by `getMe`.
-async fn connect(settings: &TelegramSettings) -> Result<Bot, TelegramError> {
+/// The bot for `settings`, with its token checked by `getMe`, and its
+/// username.
+async fn connect(settings: &TelegramSettings) -> Result<(Bot, String), TelegramError> {
     let mut client = teloxide::net::default_reqwest_settings();
     if let Some(proxy) = &settings.proxy {
         let proxy = reqwest::Proxy::all(proxy).map_err(|e| TelegramError::Config {
@@ -171,7 +229,8 @@ async fn connect(settings: &TelegramSettings) -> Result<Bot, TelegramError> {
         .await
         .map_err(|e| start_error(&e, &settings.token))?;
     tracing::info!(bot = %me.username(), "connected to the Bot API");
-    Ok(bot)
+    let username = me.username().to_string();
+    Ok((bot, username))
 }
 
 fn start_error(err: &RequestError, token: &str) -> TelegramError {

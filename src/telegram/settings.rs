@@ -1,5 +1,6 @@
 //! How the bot reaches Telegram: the token and API address (teloxide's own
-//! `TELOXIDE_*` variables), polling or webhook, and the send rate limits.
+//! `TELOXIDE_*` variables), polling or webhook, the send rate limits, and
+//! the support group tickets go to.
 //! `TelegramArgs` mirrors the command line; `TelegramSettings` holds the
 //! checked values `run` trusts.
 
@@ -10,6 +11,7 @@ use rand::distributions::{Alphanumeric, DistString};
 use teloxide::adaptors::throttle::Limits;
 
 use super::error::TelegramError;
+use crate::lang::Lang;
 
 /// teloxide's variable for the bot token.
 const TOKEN_VAR: &str = "TELOXIDE_TOKEN";
@@ -46,6 +48,24 @@ pub struct TelegramArgs {
         hide_env_values = true
     )]
     pub webhook_secret: Option<String>,
+
+    /// The support group tickets go to: its chat id, such as -1001234567890
+    /// (the bot must be a member). Without it, customers who ask for a human
+    /// are given the official service channel and tickets wait in
+    /// `jiebei-bot tickets`.
+    #[arg(
+        long,
+        global = true,
+        env = "JIEBEI_SUPPORT_CHAT_ID",
+        value_name = "CHAT_ID",
+        allow_negative_numbers = true
+    )]
+    pub support_chat_id: Option<String>,
+
+    /// The language of the bot's messages in the support group: en (the
+    /// default) or zh.
+    #[arg(long, global = true, env = "JIEBEI_SUPPORT_LANG", value_name = "LANG")]
+    pub support_lang: Option<Lang>,
 }
 
 /// How updates arrive.
@@ -65,6 +85,15 @@ pub enum Mode {
     },
 }
 
+/// The group where agents take tickets and answer customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SupportGroup {
+    /// Its chat id (negative; a supergroup's starts with -100).
+    pub chat: i64,
+    /// The language the bot speaks there.
+    pub lang: Lang,
+}
+
 /// Send limits the `Throttle` adaptor keeps to.
 pub type RateLimits = Limits;
 
@@ -81,6 +110,8 @@ pub struct TelegramSettings {
     pub mode: Mode,
     /// Limits for `sendMessage`; `None` sends without queueing (benchmarks).
     pub limits: Option<RateLimits>,
+    /// The support group, when tickets are relayed to one.
+    pub support: Option<SupportGroup>,
 }
 
 impl std::fmt::Debug for TelegramSettings {
@@ -91,6 +122,7 @@ impl std::fmt::Debug for TelegramSettings {
             .field("proxy", &self.proxy.is_some())
             .field("webhook", &matches!(self.mode, Mode::Webhook { .. }))
             .field("limits", &self.limits)
+            .field("support", &self.support)
             .finish_non_exhaustive()
     }
 }
@@ -115,6 +147,7 @@ impl TelegramSettings {
             proxy: None,
             mode: Mode::Polling,
             limits: Some(TelegramSettings::telegram_limits()),
+            support: None,
         }
     }
 
@@ -138,8 +171,36 @@ impl TelegramSettings {
         let mut settings = TelegramSettings::polling(token, api_url);
         settings.proxy = proxy;
         settings.mode = mode(args)?;
+        settings.support = support(args)?;
         Ok(settings)
     }
+}
+
+/// The support group from `--support-chat-id`, if given: a group's id, so
+/// that no private chat can ever act as the support group.
+fn support(args: &TelegramArgs) -> Result<Option<SupportGroup>, TelegramError> {
+    let Some(raw) = args.support_chat_id.as_deref().map(str::trim) else {
+        return Ok(None);
+    };
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let why = match raw.parse::<i64>() {
+        Ok(chat) if chat < 0 => {
+            return Ok(Some(SupportGroup {
+                chat,
+                lang: args.support_lang.unwrap_or(Lang::En),
+            }))
+        }
+        Ok(_) => {
+            "a group's chat id is negative (a supergroup's starts with -100); this is a user's"
+        }
+        Err(_) => "expected a chat id such as -1001234567890",
+    };
+    Err(TelegramError::Config {
+        what: "--support-chat-id (JIEBEI_SUPPORT_CHAT_ID)",
+        why: format!("{raw:?}: {why}"),
+    })
 }
 
 fn parse_api_url(url: &str) -> Result<reqwest::Url, TelegramError> {
@@ -209,6 +270,7 @@ mod tests {
             webhook_url: url.map(str::to_string),
             listen: listen.map(str::to_string),
             webhook_secret: secret.map(str::to_string),
+            ..TelegramArgs::default()
         }
     }
 
@@ -240,6 +302,35 @@ mod tests {
         .unwrap();
         assert_eq!(cli.telegram.listen.as_deref(), Some("0.0.0.0:8443"));
         assert!(Cli::try_parse_from(["jiebei-bot", "--webhook-url", "https://x.io/h"]).is_err());
+    }
+
+    #[test]
+    fn a_support_chat_is_a_negative_id_and_may_follow_the_subcommand() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from([
+            "jiebei-bot",
+            "run",
+            "--support-chat-id",
+            "-1001234567890",
+            "--support-lang",
+            "zh",
+        ])
+        .unwrap();
+        assert_eq!(
+            support(&cli.telegram).unwrap(),
+            Some(SupportGroup {
+                chat: -1_001_234_567_890,
+                lang: Lang::Zh
+            })
+        );
+        let with = |id: &str| TelegramArgs {
+            support_chat_id: Some(id.into()),
+            ..TelegramArgs::default()
+        };
+        assert_eq!(support(&with("")).unwrap(), None);
+        assert!(support(&with("12345")).is_err(), "a user's chat");
+        assert!(support(&with("@support")).is_err());
+        assert_eq!(support(&TelegramArgs::default()).unwrap(), None);
     }
 
     #[test]

@@ -7,12 +7,15 @@ use std::sync::{Arc, OnceLock};
 use jiebei_bot::accounts::{AccountService, Ledger};
 use jiebei_bot::content::Content;
 use jiebei_bot::engine::{Engine, EngineSettings, Incoming, MemoryChats, Reply};
+use jiebei_bot::handoff::Handoff;
+use jiebei_bot::lang::Lang;
 use jiebei_bot::store::Store;
-use jiebei_bot::telegram::{self, RateLimits, TelegramError, TelegramSettings};
+use jiebei_bot::telegram::{self, RateLimits, SupportGroup, TelegramError, TelegramSettings};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::fake_bot_api::{FakeBotApi, Message, TOKEN};
+use super::updates::Group;
 
 /// Limits high enough that tests never wait on them, with the `Throttle`
 /// queue still in the path of every send.
@@ -46,6 +49,8 @@ pub struct TestBot {
     pub content: Content,
     /// The database every bot process of this test shares (a SQLite file).
     pub store: Store,
+    /// The support group tickets go to, if any.
+    pub support: Option<SupportGroup>,
     running: Option<Running>,
     _dir: tempfile::TempDir,
 }
@@ -56,8 +61,30 @@ impl TestBot {
         TestBot::start_with(builtin()).await
     }
 
+    /// The bot on built-in content, polling, with `group` (which the bot is
+    /// in) as its support group.
+    pub async fn start_with_support(group: &Group) -> TestBot {
+        let mut bot = TestBot::create(builtin()).await;
+        bot.api.add_group(group);
+        bot.support = Some(SupportGroup {
+            chat: group.id,
+            lang: Lang::En,
+        });
+        let settings = bot.polling_settings();
+        bot.launch(settings).await;
+        bot
+    }
+
     /// The bot on `content`, polling.
     pub async fn start_with(content: Content) -> TestBot {
+        let mut bot = TestBot::create(content).await;
+        let settings = bot.polling_settings();
+        bot.launch(settings).await;
+        bot
+    }
+
+    /// A bot over a new database, not started yet.
+    async fn create(content: Content) -> TestBot {
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
             .with_env_filter("info")
@@ -65,22 +92,21 @@ impl TestBot {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let url = format!("sqlite://{}", dir.path().join("bot.db").display());
         let store = Store::connect(&url).await.expect("the test database opens");
-        let mut bot = TestBot {
+        TestBot {
             api: FakeBotApi::start().await,
             content,
             store,
+            support: None,
             running: None,
             _dir: dir,
-        };
-        let settings = bot.polling_settings();
-        bot.launch(settings).await;
-        bot
+        }
     }
 
     /// Polling settings pointing at the fake.
     pub fn polling_settings(&self) -> TelegramSettings {
         let mut settings = TelegramSettings::polling(TOKEN, self.api.api_url());
         settings.limits = Some(test_limits());
+        settings.support = self.support;
         settings
     }
 
@@ -90,9 +116,22 @@ impl TestBot {
         let engine = self.engine();
         let (stop, stopped) = oneshot::channel::<()>();
         let updates = Arc::new(self.store.clone());
-        let task = tokio::spawn(telegram::run(settings, engine, updates, async {
+        let stopped = async {
             let _ = stopped.await;
-        }));
+        };
+        let task = match settings.support {
+            Some(_) => {
+                let engine = engine.with_handoff(self.handoff(), true);
+                tokio::spawn(telegram::run_with_tickets(
+                    settings,
+                    engine,
+                    self.handoff(),
+                    updates,
+                    stopped,
+                ))
+            }
+            None => tokio::spawn(telegram::run(settings, engine, updates, stopped)),
+        };
         self.running = Some(Running { stop, task });
     }
 
@@ -107,6 +146,11 @@ impl TestBot {
             accounts,
             settings,
         )
+    }
+
+    /// The tickets in the test database.
+    pub fn handoff(&self) -> Handoff {
+        Handoff::new(self.store.clone())
     }
 
     /// The built-in ledger of accounts in the test database.

@@ -89,11 +89,20 @@ pub struct Message {
     pub buttons: Vec<Vec<(String, String)>>,
     /// The forum topic it was posted in.
     pub thread: Option<i64>,
+    /// The message it replies to.
+    pub reply_to: Option<i64>,
+    /// The message it is a copy of (`copyMessage`): its chat and id.
+    pub copied_from: Option<(i64, i64)>,
     /// The `Message` object sent to the bot.
     json: Value,
 }
 
 impl Message {
+    /// The `Message` object as sent to the bot.
+    pub(super) fn json(&self) -> Value {
+        self.json.clone()
+    }
+
     /// Every button's callback data, row by row.
     pub fn callback_data(&self) -> Vec<String> {
         self.buttons
@@ -158,6 +167,12 @@ pub(super) struct World {
     /// Callback queries sent and not yet answered.
     open_queries: HashSet<String>,
     topics: HashMap<i64, HashSet<i64>>,
+    /// Topics closed with `closeForumTopic`, as `(chat, thread)`.
+    closed_topics: HashSet<(i64, i64)>,
+    /// Groups that became supergroups: old id to new id.
+    migrated: HashMap<i64, i64>,
+    /// Private chats whose person blocked the bot.
+    blocked: HashSet<i64>,
     /// Generation of the `getUpdates` call allowed to wait; older ones get 409.
     poll_generation: u64,
     webhook: Option<Webhook>,
@@ -309,6 +324,83 @@ impl FakeBotApi {
         }
         let message = self.person_message(person, Some(group.id), fields);
         self.push_update(json!({ "message": message }))
+    }
+
+    /// `person` sends `fields` (text, a photo ...) in `group`: in a forum
+    /// topic when `thread` is set, as a reply to `reply_to` when set (the
+    /// replied message must exist there). Returns the message's id.
+    pub fn send_group_message(
+        &self,
+        group: &Group,
+        person: &Person,
+        thread: Option<i64>,
+        reply_to: Option<i64>,
+        fields: Value,
+    ) -> i64 {
+        self.add_group(group);
+        let mut fields = fields;
+        if let Some(t) = thread {
+            fields["message_thread_id"] = json!(t);
+            fields["is_topic_message"] = json!(true);
+        }
+        if let Some(r) = reply_to {
+            let replied = self
+                .message(group.id, r)
+                .unwrap_or_else(|| panic!("no message {r} in group {}", group.id));
+            fields["reply_to_message"] = replied.json;
+            if thread.is_none() && group.supergroup {
+                // Telegram names a reply's thread in every supergroup.
+                fields["message_thread_id"] = json!(r);
+            }
+        }
+        let message = self.person_message(person, Some(group.id), fields);
+        let id = message["message_id"].as_i64().expect("an id");
+        self.push_update(json!({ "message": message }));
+        id
+    }
+
+    /// Someone deletes message `id` of `chat`.
+    pub fn delete_message(&self, chat: i64, id: i64) {
+        self.shared.world().messages.remove(&(chat, id));
+    }
+
+    /// `person` blocks the bot: sending to them is refused from now on.
+    pub fn block(&self, person: &Person) {
+        self.shared.world().blocked.insert(person.id);
+    }
+
+    /// Someone deletes the forum topic `thread` of `chat`.
+    pub fn delete_topic(&self, chat: i64, thread: i64) {
+        let mut w = self.shared.world();
+        if let Some(topics) = w.topics.get_mut(&chat) {
+            topics.remove(&thread);
+        }
+    }
+
+    /// Whether the forum topic `thread` of `chat` is closed.
+    pub fn topic_closed(&self, chat: i64, thread: i64) -> bool {
+        self.shared.world().closed_topics.contains(&(chat, thread))
+    }
+
+    /// The group `old` becomes the supergroup `new`, as Telegram does it:
+    /// a service message in each, and calls to the old id refused with the
+    /// new one. `person` is the administrator who did it.
+    pub fn migrate(&self, old: &Group, new: &Group, person: &Person) {
+        self.add_group(old);
+        self.add_group(new);
+        self.shared.world().migrated.insert(old.id, new.id);
+        let to = self.person_message(
+            person,
+            Some(old.id),
+            json!({ "migrate_to_chat_id": new.id }),
+        );
+        self.push_update(json!({ "message": to }));
+        let from = self.person_message(
+            person,
+            Some(new.id),
+            json!({ "migrate_from_chat_id": old.id }),
+        );
+        self.push_update(json!({ "message": from }));
     }
 
     /// `person` presses the button carrying `data` under the bot's message
@@ -483,6 +575,19 @@ impl FakeBotApi {
         list
     }
 
+    /// The messages people sent in `chat`, oldest first.
+    pub fn person_messages(&self, chat: i64) -> Vec<Message> {
+        let w = self.shared.world();
+        let mut list: Vec<_> = w
+            .messages
+            .values()
+            .filter(|m| m.chat == chat && !m.from_bot)
+            .cloned()
+            .collect();
+        list.sort_by_key(|m| m.id);
+        list
+    }
+
     /// One message as it looks now.
     pub fn message(&self, chat: i64, message_id: i64) -> Option<Message> {
         self.shared
@@ -532,6 +637,7 @@ impl FakeBotApi {
         );
         let text = message["text"].as_str().unwrap_or_default().to_string();
         let thread = message["message_thread_id"].as_i64();
+        let reply_to = message["reply_to_message"]["message_id"].as_i64();
         w.messages.insert(
             (chat_id, id),
             Message {
@@ -541,6 +647,8 @@ impl FakeBotApi {
                 text,
                 buttons: Vec::new(),
                 thread,
+                reply_to,
+                copied_from: None,
                 json: message.clone(),
             },
         );
@@ -556,11 +664,16 @@ pub(super) fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// Telegram's words for a call to a group that became a supergroup.
+const MIGRATED: &str = "Bad Request: group chat was upgraded to a supergroup chat";
+
 /// What one method call answers.
 pub(super) enum Answer {
     Ok(Value),
     Err(u16, String),
     RetryAfter(u32),
+    /// 400: the group became a supergroup with this id.
+    Migrated(i64),
 }
 
 /// The one route: `/bot<token>/<method>`.
@@ -616,6 +729,7 @@ async fn answer(
         Answer::Ok(v) => Ok(v.clone()),
         Answer::Err(code, d) => Err((*code, d.clone())),
         Answer::RetryAfter(s) => Err((429, format!("Too Many Requests: retry after {s}"))),
+        Answer::Migrated(_) => Err((400, MIGRATED.into())),
     };
     record(&shared, &method, params, outcome);
     reply(answer)
@@ -677,6 +791,15 @@ fn reply(answer: Answer) -> Response {
                 "error_code": 429,
                 "description": format!("Too Many Requests: retry after {secs}"),
                 "parameters": { "retry_after": secs },
+            }),
+        ),
+        Answer::Migrated(to) => (
+            400,
+            json!({
+                "ok": false,
+                "error_code": 400,
+                "description": MIGRATED,
+                "parameters": { "migrate_to_chat_id": to },
             }),
         ),
     };
@@ -861,10 +984,48 @@ impl World {
                 text,
                 buttons,
                 thread,
+                reply_to: None,
+                copied_from: None,
                 json: json.clone(),
             },
         );
         json
+    }
+
+    /// Notes what a message the bot just sent replies to and copies.
+    pub(super) fn note_origin(
+        &mut self,
+        chat: i64,
+        id: i64,
+        reply_to: Option<i64>,
+        copied_from: Option<(i64, i64)>,
+    ) {
+        let replied = reply_to.and_then(|r| self.messages.get(&(chat, r)).map(|m| m.json.clone()));
+        if let Some(m) = self.messages.get_mut(&(chat, id)) {
+            m.reply_to = reply_to;
+            m.copied_from = copied_from;
+            if let Some(r) = replied {
+                m.json["reply_to_message"] = r;
+            }
+        }
+    }
+
+    /// Whether the person whose private chat is `chat` blocked the bot.
+    pub(super) fn blocked(&self, chat: i64) -> bool {
+        self.blocked.contains(&chat)
+    }
+
+    /// The id the group `chat` moved to, if it became a supergroup.
+    pub(super) fn migrated_to(&self, chat: i64) -> Option<i64> {
+        self.migrated.get(&chat).copied()
+    }
+
+    pub(super) fn close_topic(&mut self, chat: i64, thread: i64, closed: bool) -> bool {
+        if closed {
+            self.closed_topics.insert((chat, thread))
+        } else {
+            self.closed_topics.remove(&(chat, thread))
+        }
     }
 
     /// Updates a stored message's `Message` object after an edit.

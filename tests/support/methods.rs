@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::fake_bot_api::{bot_user, visible_text, Answer, Webhook, World};
+use super::fake_bot_api::{bot_user, visible_text, Answer, Message, Webhook, World};
 
 /// Telegram's limit on callback data, in bytes.
 const MAX_CALLBACK_DATA: usize = 64;
@@ -28,6 +28,7 @@ const KNOWN: &[&str] = &[
     "reopenForumTopic",
     "editForumTopic",
     "copyMessage",
+    "getChat",
 ];
 
 /// The documented spelling of `method` (Telegram ignores case).
@@ -41,6 +42,12 @@ pub(super) fn canonical(method: &str) -> String {
 
 /// Answers one call of `method`.
 pub(super) fn call(w: &mut World, method: &str, p: &Value) -> Answer {
+    if let Some(to) = p["chat_id"].as_i64().and_then(|c| w.migrated_to(c)) {
+        return Answer::Migrated(to);
+    }
+    if p["chat_id"].as_i64().is_some_and(|c| w.blocked(c)) && method != "getChat" {
+        return Answer::Err(403, "Forbidden: bot was blocked by the user".into());
+    }
     let result = match method {
         "getMe" => Ok(me()),
         "sendMessage" => send_message(w, p),
@@ -57,8 +64,9 @@ pub(super) fn call(w: &mut World, method: &str, p: &Value) -> Answer {
         "sendChatAction" => known_chat(w, p).map(|_| json!(true)),
         "deleteMessage" => delete_message(w, p),
         "createForumTopic" => create_forum_topic(w, p),
-        "closeForumTopic" | "reopenForumTopic" | "editForumTopic" => topic_op(w, p),
+        "closeForumTopic" | "reopenForumTopic" | "editForumTopic" => topic_op(w, method, p),
         "copyMessage" => copy_message(w, p),
+        "getChat" => get_chat(w, p),
         _ => return Answer::Err(404, "Not Found".into()),
     };
     match result {
@@ -166,9 +174,19 @@ fn markup(w: &World, chat: i64, p: &Value) -> Result<Markup, String> {
     Err("Bad Request: can't parse reply keyboard markup JSON object".into())
 }
 
+/// The message a call replies to, checked to exist in `chat`.
+fn reply_to(w: &World, chat: i64, p: &Value) -> Result<Option<i64>, String> {
+    match p["reply_parameters"]["message_id"].as_i64() {
+        None => Ok(None),
+        Some(id) if w.find_message(chat, id).is_some() => Ok(Some(id)),
+        Some(_) => Err("Bad Request: message to be replied not found".into()),
+    }
+}
+
 fn send_message(w: &mut World, p: &Value) -> Outcome {
     let chat = known_chat(w, p)?;
     let thread = thread(w, chat, p)?;
+    let reply = reply_to(w, chat, p)?;
     let text = visible_text(p, "text")?;
     let (buttons, inline) = match markup(w, chat, p)? {
         Markup::Inline(buttons, m) => (buttons, Some(m)),
@@ -182,7 +200,10 @@ fn send_message(w: &mut World, p: &Value) -> Outcome {
         }
         Markup::None => (Vec::new(), None),
     };
-    Ok(w.store_bot_message(chat, text, buttons, thread, inline))
+    let sent = w.store_bot_message(chat, text, buttons, thread, inline);
+    let id = sent["message_id"].as_i64().expect("an id");
+    w.note_origin(chat, id, reply, None);
+    Ok(w.find_message(chat, id).map(Message::json).unwrap_or(sent))
 }
 
 /// The bot's own message `message_id` in `chat_id`, checked editable.
@@ -335,19 +356,42 @@ fn create_forum_topic(w: &mut World, p: &Value) -> Outcome {
     Ok(json!({ "message_thread_id": id, "name": name, "icon_color": 7_322_096 }))
 }
 
-fn topic_op(w: &mut World, p: &Value) -> Outcome {
+fn topic_op(w: &mut World, method: &str, p: &Value) -> Outcome {
     let chat = known_chat(w, p)?;
     let thread = p["message_thread_id"].as_i64().unwrap_or_default();
-    if w.topic_exists(chat, thread) {
+    if !w.topic_exists(chat, thread) {
+        return Err("Bad Request: TOPIC_ID_INVALID".into());
+    }
+    let changed = match method {
+        "closeForumTopic" => w.close_topic(chat, thread, true),
+        "reopenForumTopic" => w.close_topic(chat, thread, false),
+        _ => true,
+    };
+    if changed {
         Ok(json!(true))
     } else {
-        Err("Bad Request: TOPIC_ID_INVALID".into())
+        Err("Bad Request: TOPIC_NOT_MODIFIED".into())
     }
+}
+
+/// `getChat`: the chat as `ChatFullInfo`, with the fields Telegram always
+/// sends.
+fn get_chat(w: &World, p: &Value) -> Outcome {
+    let chat = known_chat(w, p)?;
+    let mut info = w.chat_json(chat).expect("known above");
+    info["accent_color_id"] = json!(0);
+    info["max_reaction_count"] = json!(11);
+    info["accepted_gift_types"] = json!({
+        "unlimited_gifts": false, "limited_gifts": false,
+        "unique_gifts": false, "premium_subscription": false,
+    });
+    Ok(info)
 }
 
 fn copy_message(w: &mut World, p: &Value) -> Outcome {
     let chat = known_chat(w, p)?;
     let thread = thread(w, chat, p)?;
+    let reply = reply_to(w, chat, p)?;
     let from = p["from_chat_id"].as_i64().unwrap_or_default();
     let id = p["message_id"].as_i64().unwrap_or_default();
     let source = w
@@ -355,5 +399,7 @@ fn copy_message(w: &mut World, p: &Value) -> Outcome {
         .ok_or("Bad Request: message to copy not found")?;
     let text = source.text.clone();
     let copy = w.store_bot_message(chat, text, Vec::new(), thread, None);
-    Ok(json!({ "message_id": copy["message_id"] }))
+    let copy_id = copy["message_id"].as_i64().expect("an id");
+    w.note_origin(chat, copy_id, reply, Some((from, id)));
+    Ok(json!({ "message_id": copy_id }))
 }
