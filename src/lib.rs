@@ -23,9 +23,11 @@
 //!   the `tickets` / `unanswered` commands.
 //! - [`engine`]: one conversation turn: classify the input, drive the closure
 //!   machine, execute its effects, persist the chat, return replies.
-//! - [`console`]: the terminal front on the same engine.
+//! - [`console`]: the terminal fronts on the same engine: the customer's
+//!   chat, and the agent's desk for trying escalation without Telegram.
 //! - [`telegram`]: the Telegram front (teloxide): polling or webhook,
-//!   rendering within Telegram's limits, graceful stop.
+//!   rendering within Telegram's limits, graceful stop, and the support
+//!   group's desk (ticket cards, relay both ways, take, resolve).
 //! - [`callback`]: the codec for the data buttons carry.
 //! - [`config`]: flags and environment variables shared by every command.
 //! - [`eval`]: measures the matcher on a labelled TSV file.
