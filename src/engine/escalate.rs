@@ -156,14 +156,13 @@ impl Engine {
         };
         let customer = customer_text.map(|t| (Role::Customer, t.trim()));
         let bot = turn.replies.iter().map(|r| (Role::Bot, r.text.as_str()));
-        for (role, text) in customer.into_iter().chain(bot) {
-            if text.is_empty() {
-                continue;
-            }
-            if let Err(e) = handoff.record_turn(turn.chat, role, text).await {
-                tracing::warn!(chat = turn.chat, error = %e, "cannot record a turn");
-                return;
-            }
+        let turns: Vec<(Role, &str)> = customer
+            .into_iter()
+            .chain(bot)
+            .filter(|(_, t)| !t.is_empty())
+            .collect();
+        if let Err(e) = handoff.record_turns(turn.chat, &turns).await {
+            tracing::warn!(chat = turn.chat, error = %e, "cannot record a turn");
         }
     }
 }

@@ -57,7 +57,19 @@ impl Handoff {
         role: Role,
         text: &str,
     ) -> Result<(), StoreError> {
-        self.store.record_turn(chat, role, text, self.now()).await
+        self.store
+            .record_turns(chat, &[(role, text)], self.now())
+            .await
+    }
+
+    /// Remembers several messages of one conversation turn at once (one
+    /// write), in order, as [`Handoff::record_turn`] does for one.
+    pub async fn record_turns(
+        &self,
+        chat: ChatId,
+        turns: &[(Role, &str)],
+    ) -> Result<(), StoreError> {
+        self.store.record_turns(chat, turns, self.now()).await
     }
 
     /// Hands the chat to a human: opens a ticket (true) whose transcript

@@ -134,30 +134,47 @@ async fn add_reason(
 }
 
 impl Store {
-    /// Appends a turn (masked here, whatever the caller did) to the chat's
+    /// Appends turns (masked here, whatever the caller did) to the chat's
     /// rolling window, dropping turns beyond the last
-    /// [`TRANSCRIPT_TURNS`], and to the chat's open ticket if it has one.
-    pub(crate) async fn record_turn(
+    /// [`TRANSCRIPT_TURNS`], and to the chat's open ticket if it has one;
+    /// all in one transaction, so a conversation turn costs one commit.
+    pub(crate) async fn record_turns(
         &self,
         chat: i64,
-        role: Role,
-        text: &str,
+        turns: &[(Role, &str)],
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let (text, at) = (mask(text), stamp(at));
+        if turns.is_empty() {
+            return Ok(());
+        }
+        let at = stamp(at);
         let mut tx = self
             .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(query("start recording a turn"))?;
-        sqlx::query("INSERT INTO chat_turns (chat_id, role, text, at) VALUES ($1, $2, $3, $4)")
+        for (role, text) in turns {
+            let text = mask(text);
+            sqlx::query("INSERT INTO chat_turns (chat_id, role, text, at) VALUES ($1, $2, $3, $4)")
+                .bind(chat)
+                .bind(role.as_str())
+                .bind(&text)
+                .bind(&at)
+                .execute(&mut *tx)
+                .await
+                .map_err(query("record a turn"))?;
+            sqlx::query(
+                "INSERT INTO ticket_turns (ticket_id, role, text, at) \
+                 SELECT id, $2, $3, $4 FROM tickets WHERE chat_id = $1 AND status <> 'resolved'",
+            )
             .bind(chat)
             .bind(role.as_str())
             .bind(&text)
             .bind(&at)
             .execute(&mut *tx)
             .await
-            .map_err(query("record a turn"))?;
+            .map_err(query("add a turn to a transcript"))?;
+        }
         sqlx::query(
             "DELETE FROM chat_turns WHERE chat_id = $1 AND id <= \
              (SELECT id FROM chat_turns WHERE chat_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)",
@@ -167,17 +184,6 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(query("drop a chat's old turns"))?;
-        sqlx::query(
-            "INSERT INTO ticket_turns (ticket_id, role, text, at) \
-             SELECT id, $2, $3, $4 FROM tickets WHERE chat_id = $1 AND status <> 'resolved'",
-        )
-        .bind(chat)
-        .bind(role.as_str())
-        .bind(&text)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await
-        .map_err(query("add a turn to a transcript"))?;
         tx.commit().await.map_err(query("commit a turn"))
     }
 
