@@ -254,6 +254,7 @@ fn ask(content: Content, args: AskArgs) -> anyhow::Result<ExitCode> {
             v["explain"] = json!({
                 "lang": e.lang,
                 "tokens": e.tokens,
+                "form": e.form,
                 "best": e.best,
                 "runner_up": e.runner_up,
             });

@@ -128,6 +128,14 @@ impl Content {
                     en: Vec::new(),
                     zh: Vec::new(),
                 },
+                question_openers: PerLang {
+                    en: Vec::new(),
+                    zh: Vec::new(),
+                },
+                request_openers: PerLang {
+                    en: Vec::new(),
+                    zh: Vec::new(),
+                },
             },
             texts: BTreeMap::new(),
         }
@@ -578,6 +586,14 @@ fn check_matcher(p: &mut Problems, file: &str, raw: RawMatcherFile) -> MatcherSe
         stopwords: PerLang {
             en: words(raw.stopwords.en),
             zh: words(raw.stopwords.zh),
+        },
+        question_openers: PerLang {
+            en: words(raw.question_openers.en),
+            zh: words(raw.question_openers.zh),
+        },
+        request_openers: PerLang {
+            en: words(raw.request_openers.en),
+            zh: words(raw.request_openers.zh),
         },
     }
 }

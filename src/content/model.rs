@@ -196,6 +196,12 @@ pub struct MatcherSettings {
     pub synonyms: PerLang<Vec<Vec<String>>>,
     /// Words that carry no meaning for matching, per language.
     pub stopwords: PerLang<Vec<String>>,
+    /// Words that make a question of the clause they open ("does", "is",
+    /// "where"), stopwords or not, per language.
+    pub question_openers: PerLang<Vec<String>>,
+    /// Words that make a request of the clause they open ("please",
+    /// "close", "帮我"), per language.
+    pub request_openers: PerLang<Vec<String>>,
 }
 
 /// Every piece of content, checked.

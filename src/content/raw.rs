@@ -102,6 +102,10 @@ pub struct RawMatcherFile {
     pub synonyms: RawPerLang<Vec<Vec<String>>>,
     #[serde(default)]
     pub stopwords: RawPerLang<Vec<String>>,
+    #[serde(default)]
+    pub question_openers: RawPerLang<Vec<String>>,
+    #[serde(default)]
+    pub request_openers: RawPerLang<Vec<String>>,
 }
 
 /// Thresholds of one language.

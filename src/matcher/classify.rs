@@ -50,6 +50,7 @@ impl Matcher {
         Explanation {
             lang,
             tokens: query.tokens.into_iter().map(|q| q.text).collect(),
+            form: query.form.name(),
             best: ranked.first().map(scored),
             runner_up: ranked.get(1).map(scored),
             outcome: decide(index, &ranked),

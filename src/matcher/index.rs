@@ -2,10 +2,10 @@
 //! (FAQ questions, alternates and keywords; intent examples and keywords),
 //! tokenised, with each token's posting list and weight.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::fuzzy::Fuzzy;
-use super::normalize::MAX_CHARS;
+use super::normalize::{normalize, MAX_CHARS};
 use super::outcome::Target;
 use super::score::{alpha_of, Params};
 use super::tokenize::{Kind, Tokenizer};
@@ -32,6 +32,17 @@ pub enum Form {
     Request,
     /// Neither, or both.
     Neutral,
+}
+
+impl Form {
+    /// The form's name in explanations.
+    pub fn name(self) -> &'static str {
+        match self {
+            Form::Question => "question",
+            Form::Request => "request",
+            Form::Neutral => "neutral",
+        }
+    }
 }
 
 /// One indexed phrasing.
@@ -93,6 +104,10 @@ pub struct LangIndex {
     /// Token id → (target, weight in that target's profile); each target's
     /// profile has unit length.
     pub profiles: Vec<Vec<(u32, f32)>>,
+    /// Normalised words that make a question of the clause they open.
+    pub openers: HashSet<String>,
+    /// Normalised words that make a request of the clause they open.
+    pub request_openers: HashSet<String>,
 }
 
 impl LangIndex {
@@ -125,7 +140,16 @@ impl LangIndex {
                 b.phrasing(t, s, Source::Keyword);
             }
         }
-        b.finish(*settings.thresholds.get(lang), Params::default())
+        let mut index = b.finish(*settings.thresholds.get(lang), Params::default());
+        let words = |list: &[String]| {
+            list.iter()
+                .map(|w| normalize(w))
+                .filter(|w| !w.is_empty())
+                .collect::<HashSet<String>>()
+        };
+        index.openers = words(settings.question_openers.get(lang));
+        index.request_openers = words(settings.request_openers.get(lang));
+        index
     }
 }
 
@@ -325,6 +349,8 @@ impl Builder {
             unknown_weight,
             fuzzy,
             profiles,
+            openers: HashSet::new(),
+            request_openers: HashSet::new(),
         }
     }
 }
@@ -355,39 +381,83 @@ impl LangIndex {
     /// spanning two words); other unknown tokens weigh `unknown_weight`.
     pub fn query(&self, text: &str) -> Query {
         let mut tokens: Vec<QueryToken> = Vec::new();
-        let mut question = text
-            .chars()
-            .take(MAX_CHARS)
-            .any(|c| c == '?' || c == '\u{FF1F}');
-        let mut request = false;
-        for token in self.tokenizer.tokenize(text) {
-            let id = self.vocab.get(&token.text).copied().or_else(|| {
-                (token.kind == Kind::Word)
-                    .then(|| self.fuzzy.correct(&token.text))
-                    .flatten()
-            });
-            let (text, weight) = match id {
-                Some(id) => (self.words[id as usize].clone(), self.weight[id as usize]),
-                None if token.kind == Kind::Gram => (token.text, 0.0),
-                None => (token.text, self.unknown_weight),
-            };
-            if let Some(id) = id {
-                match self.marker[id as usize] {
-                    Some(Form::Question) => question = true,
-                    Some(Form::Request) => request = true,
-                    _ => {}
-                }
-                if tokens.iter().any(|q| q.id == Some(id)) {
-                    continue;
-                }
+        // The form of the last marker said: in "I paid it all, now I want to
+        // cancel; what are the steps?" the closing question is the ask.
+        let mut form = Form::Neutral;
+        let text: String = text.chars().take(MAX_CHARS).collect();
+        for (clause, asks) in clauses(&text) {
+            let normalized = normalize(clause);
+            if let Some(opened) = self.opened(&normalized) {
+                form = opened;
             }
-            tokens.push(QueryToken { text, id, weight });
+            for token in self.tokenizer.tokenize_normalized(&normalized) {
+                let id = self.vocab.get(&token.text).copied().or_else(|| {
+                    (token.kind == Kind::Word)
+                        .then(|| self.fuzzy.correct(&token.text))
+                        .flatten()
+                });
+                let (text, weight) = match id {
+                    Some(id) => (self.words[id as usize].clone(), self.weight[id as usize]),
+                    None if token.kind == Kind::Gram => (token.text, 0.0),
+                    None => (token.text, self.unknown_weight),
+                };
+                if let Some(id) = id {
+                    if let Some(marker) = self.marker[id as usize] {
+                        form = marker;
+                    }
+                    if tokens.iter().any(|q| q.id == Some(id)) {
+                        continue;
+                    }
+                }
+                tokens.push(QueryToken { text, id, weight });
+            }
+            if asks {
+                form = Form::Question;
+            }
         }
-        let form = match (question, request) {
-            (true, false) => Form::Question,
-            (false, true) => Form::Request,
-            _ => Form::Neutral,
-        };
         Query { tokens, form }
     }
+}
+
+impl LangIndex {
+    /// The form a clause's opening word gives it: the first word that is an
+    /// opener, or that is not a stopword (so "ok so does it..." opens with
+    /// "does"). A Chinese clause has no spaces: a Chinese question word
+    /// counts anywhere in it ("借呗该找哪个客服"), a request opener at its start.
+    fn opened(&self, clause: &str) -> Option<Form> {
+        let lists = [
+            (&self.openers, Form::Question),
+            (&self.request_openers, Form::Request),
+        ];
+        for word in clause.split(' ') {
+            for (list, form) in lists {
+                let hit = list.contains(word)
+                    || list.iter().any(|o| {
+                        !o.is_ascii()
+                            && match form {
+                                Form::Question => word.contains(o.as_str()),
+                                _ => word.starts_with(o.as_str()),
+                            }
+                    });
+                if hit {
+                    return Some(form);
+                }
+            }
+            if !self.tokenizer.is_stopword(&super::stem::stem(word)) {
+                return None;
+            }
+        }
+        None
+    }
+}
+
+/// Splits `text` into clauses at punctuation (and line breaks), each with
+/// whether it ends in a question mark.
+fn clauses(text: &str) -> impl Iterator<Item = (&str, bool)> {
+    const ENDS: [char; 14] = [
+        '?', '\u{FF1F}', ',', '\u{FF0C}', '\u{3001}', ';', '\u{FF1B}', '.', '\u{3002}', '!',
+        '\u{FF01}', ':', '\u{FF1A}', '\n',
+    ];
+    text.split_inclusive(ENDS)
+        .map(|s| (s, s.ends_with(['?', '\u{FF1F}'])))
 }

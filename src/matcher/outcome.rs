@@ -82,6 +82,8 @@ pub struct Explanation {
     /// The message's tokens after normalising, stemming, synonyms and
     /// spelling correction.
     pub tokens: Vec<String>,
+    /// How the message is worded: `question`, `request` or `neutral`.
+    pub form: &'static str,
     /// The best candidate, if any phrasing shared a token with the message.
     pub best: Option<Scored>,
     /// The best candidate pointing at a different target.

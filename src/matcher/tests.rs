@@ -238,3 +238,51 @@ fn the_shipped_content_has_no_phrasings_the_matcher_cannot_tell_apart() {
         .collect();
     assert!(same.is_empty(), "{same:#?}");
 }
+
+fn form_of(text: &str, lang: Lang) -> &'static str {
+    matcher().explain(text, lang).form
+}
+
+#[test]
+fn a_clause_opened_by_an_auxiliary_is_a_question_without_a_question_mark() {
+    assert_eq!(
+        form_of("does disabling jiebei also delete the account", Lang::En),
+        "question"
+    );
+    assert_eq!(
+        form_of("ok so where is the setting to switch off jiebei", Lang::En),
+        "question"
+    );
+    assert_eq!(form_of("借呗的问题该找哪个客服", Lang::Zh), "question");
+}
+
+#[test]
+fn a_clause_opened_by_a_verb_or_please_is_a_request() {
+    assert_eq!(
+        form_of("close my jiebei account please", Lang::En),
+        "request"
+    );
+    assert_eq!(form_of("please deregister my jiebei", Lang::En), "request");
+    assert_eq!(form_of("帮我注销借呗", Lang::Zh), "request");
+}
+
+#[test]
+fn the_last_clause_decides_what_a_long_message_asks_for() {
+    // A story, then a question: the customer asks how, not to act now.
+    let text = "ok so i paid off everything already and now i want to get rid of \
+                jiebei completely, what's the procedure to deregister it?";
+    assert_eq!(form_of(text, Lang::En), "question");
+    assert_eq!(answer_id(text, Lang::En).as_deref(), Some("how-to-cancel"));
+    // A question, then the request: act.
+    let text = "how long does it take? just cancel my jiebei account";
+    assert_eq!(form_of(text, Lang::En), "request");
+}
+
+#[test]
+fn a_question_mark_makes_a_question_of_the_request_it_follows() {
+    assert_eq!(
+        form_of("cancel jiebei? my credit report", Lang::En),
+        "question"
+    );
+    assert_eq!(form_of("注销借呗？", Lang::Zh), "question");
+}
