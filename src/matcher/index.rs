@@ -64,6 +64,21 @@ pub struct Phrasing {
     pub bm25_norm: f32,
 }
 
+/// What scoring reads of a phrasing.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// Its self weight.
+    pub weight: f32,
+    /// Its coverage exponent `a`.
+    pub alpha: f32,
+    /// Its BM25 length factor.
+    pub bm25_norm: f32,
+    /// Its target.
+    pub target: u32,
+    /// Whether its target is an action.
+    pub action: bool,
+}
+
 /// BM25's term-saturation parameter.
 const K1: f32 = 1.2;
 /// BM25's length-normalisation parameter.
@@ -82,9 +97,9 @@ pub struct LangIndex {
     pub targets: Vec<Target>,
     /// All phrasings.
     pub phrasings: Vec<Phrasing>,
-    /// Per phrasing: its self weight and its coverage exponent `a`, kept
-    /// apart from [`Phrasing`] so scoring reads 8 bytes, not a whole struct.
-    pub shapes: Vec<(f32, f32)>,
+    /// Per phrasing, what scoring reads, kept apart from [`Phrasing`] so a
+    /// phrasing scored costs one small read, not a whole struct.
+    pub shapes: Vec<Shape>,
     /// Token text → token id.
     pub vocab: HashMap<String, u32>,
     /// Token id → its text.
@@ -320,7 +335,13 @@ impl Builder {
 
         let shapes = phrasings
             .iter()
-            .map(|p| (p.self_weight, alpha_of(&params, p.tokens.len())))
+            .map(|p| Shape {
+                weight: p.self_weight,
+                alpha: alpha_of(&params, p.tokens.len()),
+                bm25_norm: p.bm25_norm,
+                target: p.target,
+                action: matches!(self.targets[p.target as usize], Target::Action(_)),
+            })
             .collect();
 
         let mut fuzzy = Fuzzy::default();

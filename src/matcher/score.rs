@@ -48,7 +48,6 @@
 use std::cell::RefCell;
 
 use super::index::{Form, LangIndex, Query};
-use super::outcome::Target;
 
 /// The scoring constants (see the module documentation for their roles).
 /// They were chosen on a held-out set of customer-like messages; content
@@ -156,9 +155,8 @@ impl Scratch {
     }
 
     fn reset(&mut self, index: &LangIndex) {
-        for &p in &self.touched {
-            self.matched[p as usize] = 0.0;
-        }
+        // `score_all` cleared the touched slots of `matched` on its way out,
+        // unless it returned before scoring (then none was set).
         self.touched.clear();
         self.cosine[..index.targets.len()].fill(0.0);
         for &t in &self.targets {
@@ -205,6 +203,7 @@ fn score_all(index: &LangIndex, query: &Query, query_mass: f32, s: &mut Scratch)
     let params = &index.params;
     let base = (params.enough * index.unknown_weight).min(query_mass);
 
+    let mut max_matched = 0.0f32;
     for q in &query.tokens {
         let Some(id) = q.id else { continue };
         let w = index.weight[id as usize];
@@ -214,16 +213,15 @@ fn score_all(index: &LangIndex, query: &Query, query_mass: f32, s: &mut Scratch)
                 s.touched.push(p);
             }
             *slot += w;
+            // A branch, not `f32::max`: rarely taken, so no dependency chain.
+            if *slot > max_matched {
+                max_matched = *slot;
+            }
         }
     }
     if s.touched.is_empty() {
         return Vec::new();
     }
-    let matched = &s.matched;
-    let max_matched = s
-        .touched
-        .iter()
-        .fold(0.0f32, |a, &p| a.max(matched[p as usize]));
 
     // Cosine of the message against each target's profile.
     let query_norm = query
@@ -250,27 +248,25 @@ fn score_all(index: &LangIndex, query: &Query, query_mass: f32, s: &mut Scratch)
         .filter(|&id| !index.ubiquitous[id as usize] && index.marker[id as usize].is_none())
         .collect();
     let cosine = &s.cosine;
-    let score = |p: u32| -> Candidate {
-        let m = matched[p as usize];
-        let phrasing = &index.phrasings[p as usize];
-        let (weight, alpha) = index.shapes[p as usize];
-        let covered = (m / weight).min(1.0);
+    // `specific` is filled in for the winners only, at the end.
+    let score = |p: u32, m: f32| -> Candidate {
+        let shape = index.shapes[p as usize];
+        let covered = (m / shape.weight).min(1.0);
         let explained = (m / base).min(1.0);
-        let is_action = matches!(index.targets[phrasing.target as usize], Target::Action(_));
         let form = match query.form {
-            Form::Question if is_action => 1.0 - params.form_penalty,
-            Form::Request if !is_action => 1.0 - params.form_penalty,
+            Form::Question if shape.action => 1.0 - params.form_penalty,
+            Form::Request if !shape.action => 1.0 - params.form_penalty,
             _ => 1.0,
         };
-        let agreement = cosine[phrasing.target as usize] / max_cosine;
+        let agreement = cosine[shape.target as usize] / max_cosine;
         Candidate {
-            target: phrasing.target,
+            target: shape.target,
             phrasing: p,
-            score: m * phrasing.bm25_norm,
-            specific: phrasing.tokens.iter().any(|t| specific_ids.contains(t)),
+            score: m * shape.bm25_norm,
+            specific: false,
             confidence: form
-                * covered.powf(alpha)
-                * explained.powf(1.0 - alpha)
+                * covered.powf(shape.alpha)
+                * explained.powf(1.0 - shape.alpha)
                 * agreement.powf(params.lambda),
         }
     };
@@ -278,8 +274,9 @@ fn score_all(index: &LangIndex, query: &Query, query_mass: f32, s: &mut Scratch)
     // The strongest phrasings first, to set the bar...
     let strong = 0.5 * max_matched;
     for &p in &s.touched {
-        if matched[p as usize] >= strong {
-            keep(&mut s.best, &mut s.targets, score(p));
+        let m = s.matched[p as usize];
+        if m >= strong {
+            keep(&mut s.best, &mut s.targets, score(p, m));
         }
     }
     let so_far = top(&s.best, &s.targets);
@@ -288,19 +285,28 @@ fn score_all(index: &LangIndex, query: &Query, query_mass: f32, s: &mut Scratch)
     } else {
         0.0
     };
-    // ...then the others whose bound reaches it.
+    // ...then the others whose bound reaches it. Each slot is cleared as
+    // it is read: this is the last pass over them.
     for &p in &s.touched {
-        let m = matched[p as usize];
+        let m = std::mem::take(&mut s.matched[p as usize]);
         if m >= strong {
             continue;
         }
-        let (weight, alpha) = index.shapes[p as usize];
+        let (weight, alpha) = (
+            index.shapes[p as usize].weight,
+            index.shapes[p as usize].alpha,
+        );
         let bound = alpha * (m / weight).min(1.0) + (1.0 - alpha) * (m / base).min(1.0);
         if bound >= bar {
-            keep(&mut s.best, &mut s.targets, score(p));
+            keep(&mut s.best, &mut s.targets, score(p, m));
         }
     }
-    top(&s.best, &s.targets)
+    let mut found = top(&s.best, &s.targets);
+    for c in &mut found {
+        let tokens = &index.phrasings[c.phrasing as usize].tokens;
+        c.specific = tokens.iter().any(|t| specific_ids.contains(t));
+    }
+    found
 }
 
 /// Records `c` if it is its target's best so far.
