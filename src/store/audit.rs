@@ -255,7 +255,7 @@ impl Store {
     /// has one is not written; the earlier outcome is returned instead,
     /// and is what the caller must report.
     pub async fn append_audit(&self, row: &NewAudit) -> Result<Appended, StoreError> {
-        let mut conn = self.acquire().await?;
+        let mut conn = self.acquire_writer().await?;
         append(&mut conn, row).await
     }
 

@@ -22,7 +22,7 @@ impl Store {
         .bind(chat_id)
         .bind(json)
         .bind(now())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(query("save chat state"))?;
         Ok(())
@@ -36,7 +36,7 @@ impl Store {
         )
         .bind(update_id)
         .bind(now())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(query("record a processed update"))?;
         Ok(done.rows_affected() == 1)

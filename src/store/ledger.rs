@@ -128,7 +128,7 @@ impl Store {
             .bind(status.outstanding.cents())
             .bind(status.overdue)
             .bind(now())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(query(what))?;
         Ok(done.rows_affected() == 1)
@@ -157,7 +157,7 @@ impl Store {
         .bind(state.map(AccountState::as_str))
         .bind(overdue)
         .bind(now())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.writer)
         .await
         .map_err(query("change an account"))?;
         row.map(account).transpose()
@@ -177,7 +177,7 @@ impl Store {
         // IMMEDIATE takes the write lock now, so the key lookup and the
         // account read below cannot go stale before the writes.
         let mut tx = self
-            .pool
+            .writer
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(query("start a closure transaction"))?;

@@ -21,14 +21,25 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/jiebei.db";
 /// giving up; writes here are tiny, so this only matters under real trouble.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Connections to a database file: SQLite serialises writers anyway, a few
-/// readers are enough for one bot process.
-const FILE_CONNECTIONS: u32 = 8;
+/// How often the log (SQLite's WAL) is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
-/// The bot's database. Cheap to clone: clones share one connection pool.
+/// Reading connections to a database file: a few are enough for one bot
+/// process.
+const FILE_READERS: u32 = 8;
+
+/// The bot's database. Cheap to clone: clones share its connection pools.
+///
+/// Every write goes through one connection (`writer`): SQLite lets one
+/// writer in at a time anyway, and writers queued for that connection wait
+/// their turn in order, where writers on several connections would wait in
+/// SQLite's busy handler, which sleeps up to 100 ms between tries and gives
+/// replies a long tail. Reads use `pool`, which in WAL mode never waits for
+/// the writer.
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(super) pool: SqlitePool,
+    pub(super) writer: SqlitePool,
     url: String,
 }
 
@@ -58,17 +69,18 @@ impl Store {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(open)?
             .busy_timeout(BUSY_TIMEOUT);
-        let pool = if in_memory {
+        let (pool, writer) = if in_memory {
             // Every connection to :memory: would be its own empty database,
             // so one connection, kept open for the pool's whole life.
-            SqlitePoolOptions::new()
+            let pool = SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
                 .connect_with(options)
                 .await
-                .map_err(open)?
+                .map_err(open)?;
+            (pool.clone(), pool)
         } else {
             if let Some(dir) = Path::new(path)
                 .parent()
@@ -79,29 +91,43 @@ impl Store {
                     source,
                 })?;
             }
-            SqlitePoolOptions::new()
-                .max_connections(FILE_CONNECTIONS)
-                .connect_with(
-                    options
-                        .create_if_missing(true)
-                        .journal_mode(SqliteJournalMode::Wal)
-                        // With WAL, NORMAL survives a crash of the bot; only a
-                        // power loss may drop the last commits. FULL halves the
-                        // updates a chat can be answered at (see the README).
-                        .synchronous(SqliteSynchronous::Normal),
-                )
+            let options = options
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // With WAL, NORMAL survives a crash of the bot; only a
+                // power loss may drop the last commits. FULL halves the
+                // updates a chat can be answered at (see the README).
+                .synchronous(SqliteSynchronous::Normal);
+            // The writer first: it creates the file and turns WAL on. It
+            // never checkpoints: a checkpoint in a commit would hold every
+            // queued write (a reply's worth of time after a busy spell);
+            // `checkpoints` does it beside the writer instead.
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
                 .await
-                .map_err(open)?
+                .map_err(open)?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(FILE_READERS)
+                .connect_with(options)
+                .await
+                .map_err(open)?;
+            tokio::spawn(checkpoints(pool.clone()));
+            (pool, writer)
         };
 
         sqlx::migrate!("./migrations/sqlite")
-            .run(&pool)
+            .run(&writer)
             .await
             .map_err(|source| StoreError::Migrate {
                 url: shown.clone(),
                 source,
             })?;
-        Ok(Store { pool, url: shown })
+        Ok(Store {
+            pool,
+            writer,
+            url: shown,
+        })
     }
 
     /// The URL this store was opened with, without credentials.
@@ -109,7 +135,7 @@ impl Store {
         &self.url
     }
 
-    /// One connection from the pool.
+    /// One reading connection.
     pub(super) async fn acquire(&self) -> Result<PoolConnection<Sqlite>, StoreError> {
         self.pool
             .acquire()
@@ -117,10 +143,43 @@ impl Store {
             .map_err(query("get a database connection"))
     }
 
+    /// The writing connection, when its turn comes.
+    pub(super) async fn acquire_writer(&self) -> Result<PoolConnection<Sqlite>, StoreError> {
+        self.writer
+            .acquire()
+            .await
+            .map_err(query("get the database's writing connection"))
+    }
+
     /// Closes every connection; waits for queries in flight. Clones of this
     /// store stop working too.
     pub async fn close(&self) {
+        self.writer.close().await;
         self.pool.close().await;
+    }
+}
+
+/// Copies the WAL back into the database file every [`CHECKPOINT_EVERY`]
+/// while there is something to copy, on a reading connection, so writers
+/// never wait for it (a passive checkpoint takes no lock a writer needs).
+/// Ends when the pool is closed.
+async fn checkpoints(pool: SqlitePool) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %e, "cannot checkpoint the database log");
+        }
     }
 }
 

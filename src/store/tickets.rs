@@ -149,7 +149,7 @@ impl Store {
         }
         let at = stamp(at);
         let mut tx = self
-            .pool
+            .writer
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(query("start recording a turn"))?;
@@ -199,7 +199,7 @@ impl Store {
         let at = stamp(at);
         // IMMEDIATE: the lookup and the insert below see the same world.
         let mut tx = self
-            .pool
+            .writer
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(query("start opening a ticket"))?;
@@ -328,7 +328,7 @@ impl Store {
             .bind(id.get())
             .bind(agent)
             .bind(stamp(at))
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.writer)
             .await
             .map_err(query("assign a ticket"))?;
         if let Some(row) = row {
@@ -357,7 +357,7 @@ impl Store {
         )
         .bind(id.get())
         .bind(stamp(at))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(query("note an agent's reply"))?;
         Ok(done.rows_affected() == 1)
@@ -376,7 +376,7 @@ impl Store {
         let row: Option<TicketRow> = sqlx::query_as(&sql)
             .bind(id.get())
             .bind(stamp(at))
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.writer)
             .await
             .map_err(query("resolve a ticket"))?;
         if let Some(row) = row {
@@ -404,7 +404,7 @@ impl Store {
         .bind(chat)
         .bind(i64::from(rating.stars()))
         .bind(stamp(at))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(query("rate a ticket"))?;
         if done.rows_affected() == 1 {
@@ -434,7 +434,7 @@ impl Store {
         .bind(id.get())
         .bind(support_chat)
         .bind(thread)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(query("record a ticket's topic"))?;
         Ok(done.rows_affected() == 1)
@@ -448,7 +448,7 @@ impl Store {
         message: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self
-            .pool
+            .writer
             .begin()
             .await
             .map_err(query("start recording a ticket's card"))?;
@@ -477,7 +477,13 @@ impl Store {
         support_chat: i64,
         message: i64,
     ) -> Result<bool, StoreError> {
-        link(&mut *self.acquire().await?, id, support_chat, message).await
+        link(
+            &mut *self.acquire_writer().await?,
+            id,
+            support_chat,
+            message,
+        )
+        .await
     }
 
     /// The newest ticket whose topic is `thread` in `support_chat`.

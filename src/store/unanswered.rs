@@ -21,7 +21,7 @@ impl Store {
             .bind(lang.code())
             .bind(mask(text))
             .bind(stamp(at))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(query("record an unanswered question"))?;
         Ok(())

@@ -470,6 +470,10 @@ impl FakeBotApi {
 
     /// A stream of every call from now on (one watcher at a time; a new
     /// one replaces the old). For load tests that cannot afford to poll.
+    ///
+    /// Once watched, calls are streamed, not kept: [`calls`](Self::calls)
+    /// stays empty, so a long load test does not grow a list (and copy it
+    /// whole on each reallocation, under the lock every call takes).
     pub fn watch(&self) -> tokio::sync::mpsc::UnboundedReceiver<Call> {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         self.shared.world().watcher = Some(tx);
@@ -492,9 +496,10 @@ impl FakeBotApi {
             .collect()
     }
 
-    /// When the update `update_id` was injected.
+    /// When the update `update_id` was injected. Asking forgets it: a load
+    /// test asks once per update.
     pub fn injected_at(&self, update_id: i64) -> Option<Instant> {
-        self.shared.world().injected_at.get(&update_id).copied()
+        self.shared.world().injected_at.remove(&update_id)
     }
 
     /// Waits until `done` holds (it may call any method of the fake);
@@ -769,10 +774,12 @@ fn record(shared: &Shared, method: &str, params: Value, outcome: Result<Value, (
         at: Instant::now(),
     };
     let mut w = shared.world();
-    if let Some(watcher) = &w.watcher {
-        let _ = watcher.send(call.clone());
+    match &w.watcher {
+        Some(watcher) => {
+            let _ = watcher.send(call);
+        }
+        None => w.calls.push(call),
     }
-    w.calls.push(call);
     drop(w);
     shared.changed.notify_waiters();
 }
