@@ -1,7 +1,7 @@
 //! The matcher: one index per language, and the decision between answering,
 //! acting, asking which one was meant, and falling back.
 
-use super::index::LangIndex;
+use super::index::{LangIndex, Query};
 use super::outcome::{Explanation, Match, Scored, Target};
 use super::score::{rank, Candidate};
 use crate::content::{Content, Thresholds};
@@ -33,7 +33,7 @@ impl Matcher {
         let index = self.index(lang);
         let query = index.query(text);
         let ranked = rank(index, &query);
-        decide(index, &ranked)
+        decide(index, &query, &ranked)
     }
 
     /// Decides like [`Matcher::classify`] and says why.
@@ -49,11 +49,11 @@ impl Matcher {
         };
         Explanation {
             lang,
-            tokens: query.tokens.into_iter().map(|q| q.text).collect(),
+            tokens: query.tokens.iter().map(|q| q.text.clone()).collect(),
             form: query.form.name(),
             best: ranked.first().map(scored),
             runner_up: ranked.get(1).map(scored),
-            outcome: decide(index, &ranked),
+            outcome: decide(index, &query, &ranked),
         }
     }
 
@@ -66,11 +66,13 @@ impl Matcher {
 }
 
 /// The decision: the best target is taken when its confidence reaches
-/// `answer`, it leads the runner-up by `margin` and its match includes a
-/// specific token; otherwise, when it reaches `clarify`, it is offered with
+/// `answer`, it leads the runner-up by `margin`, its match includes a
+/// specific token and, for an action that closes something, the message
+/// says one of its verbs ("account" alone never starts a cancellation);
+/// otherwise, when it reaches `clarify`, it is offered with
 /// the next ones (up to three in all) whose confidence is at least
 /// [`CLARIFY_SHARE`] of its own; otherwise nothing fits.
-fn decide(index: &LangIndex, ranked: &[Candidate]) -> Match {
+fn decide(index: &LangIndex, query: &Query, ranked: &[Candidate]) -> Match {
     let Thresholds {
         answer,
         clarify,
@@ -80,7 +82,14 @@ fn decide(index: &LangIndex, ranked: &[Candidate]) -> Match {
         return Match::Fallback;
     };
     let runner_up = ranked.get(1).map_or(0.0, |c| c.confidence);
-    if top.specific && top.confidence >= answer && top.confidence - runner_up >= margin {
+    let verbs = &index.verbs[top.target as usize];
+    let says_verb = verbs.is_empty()
+        || query
+            .tokens
+            .iter()
+            .any(|q| q.id.is_some_and(|id| verbs.contains(&id)));
+    if top.specific && says_verb && top.confidence >= answer && top.confidence - runner_up >= margin
+    {
         let confidence = top.confidence;
         return match &index.targets[top.target as usize] {
             Target::Faq(id) => Match::Answer {

@@ -9,7 +9,7 @@ use super::normalize::{normalize, MAX_CHARS};
 use super::outcome::Target;
 use super::score::{alpha_of, Params};
 use super::tokenize::{Kind, Tokenizer};
-use crate::content::{Content, Thresholds};
+use crate::content::{ActionId, Content, Thresholds};
 use crate::lang::Lang;
 
 /// Where a phrasing comes from.
@@ -119,6 +119,11 @@ pub struct LangIndex {
     /// Token id → (target, weight in that target's profile); each target's
     /// profile has unit length.
     pub profiles: Vec<Vec<(u32, f32)>>,
+    /// Per target: for an action that closes something (turn off,
+    /// cancel), the tokens of its one-word keywords ("close", "cancel"),
+    /// one of which a message must say to be taken as that action; empty
+    /// for other targets.
+    pub verbs: Vec<Vec<u32>>,
     /// Normalised words that make a question of the clause they open.
     pub openers: HashSet<String>,
     /// Normalised words that make a request of the clause they open.
@@ -333,6 +338,19 @@ impl Builder {
             })
             .collect();
 
+        let mut verbs: Vec<Vec<u32>> = vec![Vec::new(); self.targets.len()];
+        for p in &phrasings {
+            let closes = matches!(
+                self.targets[p.target as usize],
+                Target::Action(ActionId::TurnOff | ActionId::Cancel)
+            );
+            if closes && p.source == Source::Keyword && p.tokens.len() == 1 {
+                let verbs = &mut verbs[p.target as usize];
+                if !verbs.contains(&p.tokens[0]) {
+                    verbs.push(p.tokens[0]);
+                }
+            }
+        }
         let shapes = phrasings
             .iter()
             .map(|p| Shape {
@@ -370,6 +388,7 @@ impl Builder {
             unknown_weight,
             fuzzy,
             profiles,
+            verbs,
             openers: HashSet::new(),
             request_openers: HashSet::new(),
         }

@@ -286,3 +286,24 @@ fn a_question_mark_makes_a_question_of_the_request_it_follows() {
     );
     assert_eq!(form_of("注销借呗？", Lang::Zh), "question");
 }
+
+#[test]
+fn a_closure_action_needs_its_verb_so_a_bare_noun_only_asks() {
+    for text in ["account", "my jiebei account"] {
+        let m = matcher().classify(text, Lang::En);
+        assert!(
+            !matches!(m, Match::Action { .. }),
+            "{text:?} must not start a flow: {m:?}"
+        );
+    }
+    let m = matcher().classify("account", Lang::En);
+    assert!(
+        matches!(&m, Match::Clarify { candidates } if candidates.contains(&Target::Action(ActionId::Cancel))),
+        "\"account\" offers cancelling among the choices: {m:?}"
+    );
+    assert_eq!(
+        action_id("cancel my jiebei account", Lang::En),
+        Some(ActionId::Cancel)
+    );
+    assert_eq!(action_id("帮我注销借呗", Lang::Zh), Some(ActionId::Cancel));
+}
