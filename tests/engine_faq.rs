@@ -258,3 +258,27 @@ async fn every_button_the_bot_shows_fits_telegrams_64_byte_limit() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_greeting_is_greeted_and_thanks_are_acknowledged_in_either_language() {
+    let e = engine().await;
+    let c = content();
+    for (text, key, lang) in [
+        ("hi", "greeting", Lang::En),
+        ("Hello there!", "greeting", Lang::En),
+        ("你好呀", "greeting", Lang::Zh),
+        ("thanks!", "small_talk_thanks", Lang::En),
+        ("hi, thank you very much", "small_talk_thanks", Lang::En),
+        ("谢谢你", "small_talk_thanks", Lang::Zh),
+    ] {
+        let replies = e.handle(Incoming::text(40, text)).await;
+        assert_eq!(replies.len(), 1, "{text}");
+        assert_eq!(replies[0].text, text_of(&c, key, lang), "{text}");
+    }
+    // A greeting with a question is a question.
+    let replies = e
+        .handle(Incoming::text(41, "hello, how do I close jiebei"))
+        .await;
+    assert_ne!(replies[0].text, text_of(&c, "greeting", Lang::En));
+    assert!(replies[0].text.contains("Alipay"), "{}", replies[0].text);
+}

@@ -109,6 +109,9 @@ async fn questions_the_bot_could_not_answer_are_kept_and_grouped() {
     e.handle(Incoming::text(4, "what is the weather tomorrow?"))
         .await;
     e.handle(Incoming::text(4, "How do I close Jiebei?")).await;
+    // Greetings and thanks are answered, not kept as missed questions.
+    e.handle(Incoming::text(4, "hi")).await;
+    e.handle(Incoming::text(4, "谢谢")).await;
     let report = handoff.unanswered_report(None, &matcher, &c).await.unwrap();
     assert_eq!(report.len(), 1, "{report:?}");
     assert_eq!(report[0].count, 2, "{report:?}");

@@ -6,6 +6,7 @@ pub const REQUIRED_TEXTS: &[(&str, &str, &[&str])] = &[
     ("ui.yaml", "greeting", &[]),
     ("ui.yaml", "help", &[]),
     ("ui.yaml", "fallback", &[]),
+    ("ui.yaml", "small_talk_thanks", &[]),
     ("ui.yaml", "clarify_prompt", &[]),
     ("ui.yaml", "button_none_of_these", &[]),
     ("ui.yaml", "button_agent", &[]),

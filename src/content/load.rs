@@ -136,6 +136,14 @@ impl Content {
                     en: Vec::new(),
                     zh: Vec::new(),
                 },
+                greetings: PerLang {
+                    en: Vec::new(),
+                    zh: Vec::new(),
+                },
+                thanks: PerLang {
+                    en: Vec::new(),
+                    zh: Vec::new(),
+                },
             },
             texts: BTreeMap::new(),
         }
@@ -594,6 +602,14 @@ fn check_matcher(p: &mut Problems, file: &str, raw: RawMatcherFile) -> MatcherSe
         request_openers: PerLang {
             en: words(raw.request_openers.en),
             zh: words(raw.request_openers.zh),
+        },
+        greetings: PerLang {
+            en: words(raw.greetings.en),
+            zh: words(raw.greetings.zh),
+        },
+        thanks: PerLang {
+            en: words(raw.thanks.en),
+            zh: words(raw.thanks.zh),
         },
     }
 }

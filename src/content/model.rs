@@ -202,6 +202,11 @@ pub struct MatcherSettings {
     /// Words that make a request of the clause they open ("please",
     /// "close", "帮我"), per language.
     pub request_openers: PerLang<Vec<String>>,
+    /// Greetings ("hi", "你好"): a message of nothing else is greeted back.
+    pub greetings: PerLang<Vec<String>>,
+    /// Thanks ("thank you", "谢谢"): a message of nothing else is answered
+    /// with a "you're welcome".
+    pub thanks: PerLang<Vec<String>>,
 }
 
 /// Every piece of content, checked.

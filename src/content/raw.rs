@@ -106,6 +106,10 @@ pub struct RawMatcherFile {
     pub question_openers: RawPerLang<Vec<String>>,
     #[serde(default)]
     pub request_openers: RawPerLang<Vec<String>>,
+    #[serde(default)]
+    pub greetings: RawPerLang<Vec<String>>,
+    #[serde(default)]
+    pub thanks: RawPerLang<Vec<String>>,
 }
 
 /// Thresholds of one language.

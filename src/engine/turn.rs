@@ -13,7 +13,7 @@ use crate::closure::{
 use crate::content::{ActionId, Content, Faq, FaqId};
 use crate::handoff::{Handoff, Reason};
 use crate::lang::{self, Lang, LangHints};
-use crate::matcher::{Match, Matcher, Target};
+use crate::matcher::{Match, Matcher, SmallTalk, Target};
 
 use super::clock::{Clock, SystemClock};
 use super::escalate::{Handled, TicketEvent};
@@ -296,6 +296,18 @@ impl Engine {
         // Matched in the language it is written in; answered in the chat's
         // (a pinned language may differ from the message's script).
         let written_in = lang::detect_script(text).unwrap_or(turn.lang);
+        if let Some(talk) = self.inner.matcher.small_talk(text, written_in) {
+            turn.state.misses = 0;
+            let key = match talk {
+                SmallTalk::Greeting => "greeting",
+                SmallTalk::Thanks => "small_talk_thanks",
+            };
+            self.say_key(turn, key);
+            if turn.state.closure.flow != Flow::Idle {
+                self.drive(turn, Event::Question).await;
+            }
+            return;
+        }
         let outcome = self.inner.matcher.classify(text, written_in);
         match outcome {
             Match::Action { id, .. } => {

@@ -1,7 +1,7 @@
 //! The matcher: one index per language, and the decision between answering,
 //! acting, asking which one was meant, and falling back.
 
-use super::index::{LangIndex, Query};
+use super::index::{LangIndex, Query, SmallTalk};
 use super::outcome::{Explanation, Match, Scored, Target};
 use super::score::{rank, Candidate};
 use crate::content::{Content, Thresholds};
@@ -34,6 +34,11 @@ impl Matcher {
         let query = index.query(text);
         let ranked = rank(index, &query);
         decide(index, &query, &ranked)
+    }
+
+    /// Whether `text`, written in `lang`, is only a greeting or thanks.
+    pub fn small_talk(&self, text: &str, lang: Lang) -> Option<SmallTalk> {
+        self.index(lang).small_talk(text)
     }
 
     /// Decides like [`Matcher::classify`] and says why.

@@ -79,6 +79,15 @@ pub struct Shape {
     pub action: bool,
 }
 
+/// A message that is small talk, not a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmallTalk {
+    /// "hi", "你好".
+    Greeting,
+    /// "thank you", "谢谢".
+    Thanks,
+}
+
 /// BM25's term-saturation parameter.
 const K1: f32 = 1.2;
 /// BM25's length-normalisation parameter.
@@ -124,6 +133,10 @@ pub struct LangIndex {
     /// one of which a message must say to be taken as that action; empty
     /// for other targets.
     pub verbs: Vec<Vec<u32>>,
+    /// Normalised greetings, longest first.
+    pub greetings: Vec<String>,
+    /// Normalised thanks, longest first.
+    pub thanks: Vec<String>,
     /// Normalised words that make a question of the clause they open.
     pub openers: HashSet<String>,
     /// Normalised words that make a request of the clause they open.
@@ -169,6 +182,13 @@ impl LangIndex {
         };
         index.openers = words(settings.question_openers.get(lang));
         index.request_openers = words(settings.request_openers.get(lang));
+        let longest_first = |list: &[String]| {
+            let mut v: Vec<String> = words(list).into_iter().collect();
+            v.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+            v
+        };
+        index.greetings = longest_first(settings.greetings.get(lang));
+        index.thanks = longest_first(settings.thanks.get(lang));
         index
     }
 }
@@ -389,6 +409,8 @@ impl Builder {
             fuzzy,
             profiles,
             verbs,
+            greetings: Vec::new(),
+            thanks: Vec::new(),
             openers: HashSet::new(),
             request_openers: HashSet::new(),
         }
@@ -460,6 +482,32 @@ impl LangIndex {
 }
 
 impl LangIndex {
+    /// Whether `text` is only a greeting or only thanks (with stopwords and
+    /// punctuation around it); thanks win when it is both ("hi, thanks!").
+    pub fn small_talk(&self, text: &str) -> Option<SmallTalk> {
+        let mut rest = format!(" {} ", normalize(text));
+        let mut found = None;
+        for (list, kind) in [
+            (&self.thanks, SmallTalk::Thanks),
+            (&self.greetings, SmallTalk::Greeting),
+        ] {
+            for phrase in list {
+                // Latin phrases as whole words; Chinese ones anywhere.
+                let needle = if phrase.is_ascii() {
+                    format!(" {phrase} ")
+                } else {
+                    phrase.clone()
+                };
+                while let Some(at) = rest.find(&needle) {
+                    rest.replace_range(at..at + needle.len(), " ");
+                    found.get_or_insert(kind);
+                }
+            }
+        }
+        let found = found?;
+        self.tokenizer.tokenize(&rest).is_empty().then_some(found)
+    }
+
     /// The form a clause's opening word gives it: the first word that is an
     /// opener, or that is not a stopword (so "ok so does it..." opens with
     /// "does"). A Chinese clause has no spaces: a Chinese question word

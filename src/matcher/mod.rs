@@ -21,6 +21,7 @@ mod tokenize;
 
 pub use classify::Matcher;
 pub use duplicates::{near_duplicates, NearDuplicate, NEAR_DUPLICATE_SIMILARITY};
+pub use index::SmallTalk;
 pub use normalize::{normalize, MAX_CHARS};
 pub use outcome::{Explanation, Match, Scored, Target};
 

@@ -307,3 +307,27 @@ fn a_closure_action_needs_its_verb_so_a_bare_noun_only_asks() {
     );
     assert_eq!(action_id("帮我注销借呗", Lang::Zh), Some(ActionId::Cancel));
 }
+
+#[test]
+fn only_a_whole_greeting_or_thanks_is_small_talk() {
+    let m = matcher();
+    assert_eq!(m.small_talk("Hi!", Lang::En), Some(SmallTalk::Greeting));
+    assert_eq!(
+        m.small_talk("ok thanks a lot", Lang::En),
+        Some(SmallTalk::Thanks)
+    );
+    assert_eq!(m.small_talk("您好", Lang::Zh), Some(SmallTalk::Greeting));
+    assert_eq!(
+        m.small_talk("非常感谢！", Lang::Zh),
+        Some(SmallTalk::Thanks)
+    );
+    for text in [
+        "hi, close my jiebei",
+        "this isn't helping",
+        "high interest",
+        "thanksgiving",
+    ] {
+        assert_eq!(m.small_talk(text, Lang::En), None, "{text}");
+    }
+    assert_eq!(m.small_talk("客服在吗", Lang::Zh), None);
+}
