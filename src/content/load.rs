@@ -136,6 +136,14 @@ impl Content {
                     en: Vec::new(),
                     zh: Vec::new(),
                 },
+                product: PerLang {
+                    en: Vec::new(),
+                    zh: Vec::new(),
+                },
+                other_products: PerLang {
+                    en: Vec::new(),
+                    zh: Vec::new(),
+                },
                 greetings: PerLang {
                     en: Vec::new(),
                     zh: Vec::new(),
@@ -602,6 +610,14 @@ fn check_matcher(p: &mut Problems, file: &str, raw: RawMatcherFile) -> MatcherSe
         request_openers: PerLang {
             en: words(raw.request_openers.en),
             zh: words(raw.request_openers.zh),
+        },
+        product: PerLang {
+            en: words(raw.product.en),
+            zh: words(raw.product.zh),
+        },
+        other_products: PerLang {
+            en: words(raw.other_products.en),
+            zh: words(raw.other_products.zh),
         },
         greetings: PerLang {
             en: words(raw.greetings.en),

@@ -202,6 +202,12 @@ pub struct MatcherSettings {
     /// Words that make a request of the clause they open ("please",
     /// "close", "帮我"), per language.
     pub request_openers: PerLang<Vec<String>>,
+    /// The names of the product itself ("jiebei", "借呗").
+    pub product: PerLang<Vec<String>>,
+    /// Other products and institutions ("huabei", "credit card", "工商银行"):
+    /// a message naming one and not the product is not answered from the
+    /// product's content.
+    pub other_products: PerLang<Vec<String>>,
     /// Greetings ("hi", "你好"): a message of nothing else is greeted back.
     pub greetings: PerLang<Vec<String>>,
     /// Thanks ("thank you", "谢谢"): a message of nothing else is answered

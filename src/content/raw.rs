@@ -107,6 +107,10 @@ pub struct RawMatcherFile {
     #[serde(default)]
     pub request_openers: RawPerLang<Vec<String>>,
     #[serde(default)]
+    pub product: RawPerLang<Vec<String>>,
+    #[serde(default)]
+    pub other_products: RawPerLang<Vec<String>>,
+    #[serde(default)]
     pub greetings: RawPerLang<Vec<String>>,
     #[serde(default)]
     pub thanks: RawPerLang<Vec<String>>,

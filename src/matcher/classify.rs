@@ -4,7 +4,7 @@
 use super::index::{LangIndex, Query, SmallTalk};
 use super::outcome::{Explanation, Match, Scored, Target};
 use super::score::{rank, Candidate};
-use crate::content::{Content, Thresholds};
+use crate::content::{ActionId, Content, Thresholds};
 use crate::lang::Lang;
 
 /// A clarify question offers the candidates whose confidence is at least
@@ -56,6 +56,7 @@ impl Matcher {
             lang,
             tokens: query.tokens.iter().map(|q| q.text.clone()).collect(),
             form: query.form.name(),
+            elsewhere: query.elsewhere,
             best: ranked.first().map(scored),
             runner_up: ranked.get(1).map(scored),
             outcome: decide(index, &query, &ranked),
@@ -70,7 +71,8 @@ impl Matcher {
     }
 }
 
-/// The decision: the best target is taken when its confidence reaches
+/// The decision: a message about another product ("a CCB loan's rate")
+/// falls back, unless it asks for a human or to stop. Otherwise the best target is taken when its confidence reaches
 /// `answer`, it leads the runner-up by `margin`, its match includes a
 /// specific token and, for an action that closes something, the message
 /// says one of its verbs ("account" alone never starts a cancellation);
@@ -86,6 +88,13 @@ fn decide(index: &LangIndex, query: &Query, ranked: &[Candidate]) -> Match {
     let Some(top) = ranked.first() else {
         return Match::Fallback;
     };
+    let for_anyone = matches!(
+        index.targets[top.target as usize],
+        Target::Action(ActionId::Agent | ActionId::Stop)
+    );
+    if query.elsewhere && !for_anyone {
+        return Match::Fallback;
+    }
     let runner_up = ranked.get(1).map_or(0.0, |c| c.confidence);
     let verbs = &index.verbs[top.target as usize];
     let says_verb = verbs.is_empty()

@@ -133,6 +133,10 @@ pub struct LangIndex {
     /// one of which a message must say to be taken as that action; empty
     /// for other targets.
     pub verbs: Vec<Vec<u32>>,
+    /// The product's own names, as tokens.
+    pub product: HashSet<String>,
+    /// Other products, each as the tokens a message must all contain.
+    pub other_products: Vec<Vec<String>>,
     /// Normalised greetings, longest first.
     pub greetings: Vec<String>,
     /// Normalised thanks, longest first.
@@ -187,6 +191,24 @@ impl LangIndex {
             v.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
             v
         };
+        let tokens = |s: &String| -> Vec<String> {
+            let mut t: Vec<String> = index
+                .tokenizer
+                .tokenize(s)
+                .into_iter()
+                .map(|t| t.text)
+                .collect();
+            t.dedup();
+            t
+        };
+        index.product = settings.product.get(lang).iter().flat_map(tokens).collect();
+        index.other_products = settings
+            .other_products
+            .get(lang)
+            .iter()
+            .map(tokens)
+            .filter(|t| !t.is_empty())
+            .collect();
         index.greetings = longest_first(settings.greetings.get(lang));
         index.thanks = longest_first(settings.thanks.get(lang));
         index
@@ -409,6 +431,8 @@ impl Builder {
             fuzzy,
             profiles,
             verbs,
+            product: HashSet::new(),
+            other_products: Vec::new(),
             greetings: Vec::new(),
             thanks: Vec::new(),
             openers: HashSet::new(),
@@ -435,6 +459,9 @@ pub struct Query {
     pub tokens: Vec<QueryToken>,
     /// How it is worded.
     pub form: Form,
+    /// Whether it names another product and not this one ("the interest
+    /// rate of a CCB loan"): not a question for this content.
+    pub elsewhere: bool,
 }
 
 impl LangIndex {
@@ -477,7 +504,14 @@ impl LangIndex {
                 form = Form::Question;
             }
         }
-        Query { tokens, form }
+        let has = |t: &String| tokens.iter().any(|q| &q.text == t);
+        let elsewhere = !tokens.iter().any(|q| self.product.contains(&q.text))
+            && self.other_products.iter().any(|p| p.iter().all(has));
+        Query {
+            tokens,
+            form,
+            elsewhere,
+        }
     }
 }
 

@@ -331,3 +331,26 @@ fn only_a_whole_greeting_or_thanks_is_small_talk() {
     }
     assert_eq!(m.small_talk("客服在吗", Lang::Zh), None);
 }
+
+#[test]
+fn a_message_about_another_product_is_not_answered_from_jiebei_content() {
+    for (text, lang) in [
+        ("what's the interest rate on a CCB personal loan", Lang::En),
+        ("close my credit card", Lang::En),
+        ("工商银行的房贷利率多少", Lang::Zh),
+        ("信用卡怎么注销", Lang::Zh),
+    ] {
+        let m = matcher().classify(text, lang);
+        assert_eq!(m, Match::Fallback, "{text}");
+    }
+    // Naming Jiebei too keeps the question in scope; asking for a human is
+    // always understood.
+    assert_eq!(
+        answer_id("借呗的利率比信用卡高吗", Lang::Zh).as_deref(),
+        Some("interest-rate")
+    );
+    assert_eq!(
+        action_id("talk to a human about my credit card", Lang::En),
+        Some(ActionId::Agent)
+    );
+}
