@@ -120,38 +120,14 @@ impl Content {
                     clarify: 1.0,
                     margin: 0.0,
                 }),
-                synonyms: PerLang {
-                    en: Vec::new(),
-                    zh: Vec::new(),
-                },
-                stopwords: PerLang {
-                    en: Vec::new(),
-                    zh: Vec::new(),
-                },
-                question_openers: PerLang {
-                    en: Vec::new(),
-                    zh: Vec::new(),
-                },
-                request_openers: PerLang {
-                    en: Vec::new(),
-                    zh: Vec::new(),
-                },
-                product: PerLang {
-                    en: Vec::new(),
-                    zh: Vec::new(),
-                },
-                other_products: PerLang {
-                    en: Vec::new(),
-                    zh: Vec::new(),
-                },
-                greetings: PerLang {
-                    en: Vec::new(),
-                    zh: Vec::new(),
-                },
-                thanks: PerLang {
-                    en: Vec::new(),
-                    zh: Vec::new(),
-                },
+                synonyms: PerLang::default(),
+                stopwords: PerLang::default(),
+                question_openers: PerLang::default(),
+                request_openers: PerLang::default(),
+                product: PerLang::default(),
+                other_products: PerLang::default(),
+                greetings: PerLang::default(),
+                thanks: PerLang::default(),
             },
             texts: BTreeMap::new(),
         }
@@ -587,11 +563,17 @@ fn check_matcher(p: &mut Problems, file: &str, raw: RawMatcherFile) -> MatcherSe
             .filter(|group| group.len() > 1)
             .collect::<Vec<_>>()
     };
-    let words = |w: Option<Vec<String>>| {
-        w.unwrap_or_default()
-            .into_iter()
-            .map(|s| s.trim().to_string())
-            .collect::<Vec<_>>()
+    let words = |w: RawPerLang<Vec<String>>| {
+        let trim = |w: Option<Vec<String>>| {
+            w.unwrap_or_default()
+                .into_iter()
+                .map(|s| s.trim().to_string())
+                .collect::<Vec<_>>()
+        };
+        PerLang {
+            en: trim(w.en),
+            zh: trim(w.zh),
+        }
     };
     MatcherSettings {
         thresholds: PerLang { en, zh },
@@ -599,34 +581,13 @@ fn check_matcher(p: &mut Problems, file: &str, raw: RawMatcherFile) -> MatcherSe
             en: groups(raw.synonyms.en),
             zh: groups(raw.synonyms.zh),
         },
-        stopwords: PerLang {
-            en: words(raw.stopwords.en),
-            zh: words(raw.stopwords.zh),
-        },
-        question_openers: PerLang {
-            en: words(raw.question_openers.en),
-            zh: words(raw.question_openers.zh),
-        },
-        request_openers: PerLang {
-            en: words(raw.request_openers.en),
-            zh: words(raw.request_openers.zh),
-        },
-        product: PerLang {
-            en: words(raw.product.en),
-            zh: words(raw.product.zh),
-        },
-        other_products: PerLang {
-            en: words(raw.other_products.en),
-            zh: words(raw.other_products.zh),
-        },
-        greetings: PerLang {
-            en: words(raw.greetings.en),
-            zh: words(raw.greetings.zh),
-        },
-        thanks: PerLang {
-            en: words(raw.thanks.en),
-            zh: words(raw.thanks.zh),
-        },
+        stopwords: words(raw.stopwords),
+        question_openers: words(raw.question_openers),
+        request_openers: words(raw.request_openers),
+        product: words(raw.product),
+        other_products: words(raw.other_products),
+        greetings: words(raw.greetings),
+        thanks: words(raw.thanks),
     }
 }
 

@@ -10,7 +10,7 @@ use time::Date;
 use crate::lang::Lang;
 
 /// A value per supported language.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct PerLang<T> {
     /// English.
     pub en: T,
