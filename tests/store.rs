@@ -116,15 +116,17 @@ mod chat_state {
     }
 
     #[tokio::test]
-    async fn an_update_is_handled_the_first_time_only_even_after_a_restart() {
+    async fn an_update_marked_handled_stays_handled_after_a_restart() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::connect(&file_url(&dir)).await.unwrap();
-        assert!(store.first_time(1001).await.unwrap());
-        assert!(!store.first_time(1001).await.unwrap());
-        assert!(store.first_time(1002).await.unwrap());
+        assert!(!store.update_handled(1001).await.unwrap());
+        store.mark_update_handled(1001).await.unwrap();
+        store.mark_update_handled(1001).await.unwrap();
+        assert!(store.update_handled(1001).await.unwrap());
+        assert!(!store.update_handled(1002).await.unwrap());
         store.close().await;
         let reopened = Store::connect(&file_url(&dir)).await.unwrap();
-        assert!(!reopened.first_time(1001).await.unwrap());
+        assert!(reopened.update_handled(1001).await.unwrap());
     }
 }
 

@@ -28,10 +28,20 @@ impl Store {
         Ok(())
     }
 
-    /// True the first time `update_id` is seen, false on every redelivery,
-    /// so a replayed Telegram update is handled once.
-    pub async fn first_time(&self, update_id: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
+    /// True when `update_id` was marked handled (see
+    /// [`Store::mark_update_handled`]), so a replayed Telegram update is
+    /// handled once.
+    pub async fn update_handled(&self, update_id: i64) -> Result<bool, StoreError> {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM processed_updates WHERE update_id = $1)")
+            .bind(update_id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(query("look up a processed update"))
+    }
+
+    /// Marks `update_id` handled; marking it again changes nothing.
+    pub async fn mark_update_handled(&self, update_id: i64) -> Result<(), StoreError> {
+        sqlx::query(
             "INSERT INTO processed_updates (update_id, at) VALUES ($1, $2) ON CONFLICT (update_id) DO NOTHING",
         )
         .bind(update_id)
@@ -39,6 +49,6 @@ impl Store {
         .execute(&self.writer)
         .await
         .map_err(query("record a processed update"))?;
-        Ok(done.rows_affected() == 1)
+        Ok(())
     }
 }

@@ -45,9 +45,9 @@ impl Front {
             tracing::debug!(update_id, "update ignored");
             return;
         };
-        match self.updates.first_time(update_id).await {
-            Ok(true) => {}
-            Ok(false) => {
+        match self.updates.handled(update_id).await {
+            Ok(false) => {}
+            Ok(true) => {
                 tracing::info!(update_id, "update was already handled; skipped");
                 return;
             }
@@ -55,6 +55,15 @@ impl Front {
                 tracing::warn!(update_id, error = %e, "cannot check the update log; handling")
             }
         }
+        self.dispatch(update_id, event, started).await;
+        // Marked after the replies went out: a crash before this line
+        // means Telegram delivers the update again and it is answered.
+        if let Err(e) = self.updates.mark_handled(update_id).await {
+            tracing::warn!(update_id, error = %e, "cannot record the update as handled");
+        }
+    }
+
+    async fn dispatch(&self, update_id: i64, event: Event, started: Instant) {
         match event {
             Event::Message {
                 incoming,
