@@ -23,11 +23,14 @@ pub trait UpdateLog: Send + Sync {
     async fn mark_handled(&self, update_id: i64) -> Result<(), String>;
 }
 
+/// Handled ids, and the order they came in (the oldest is forgotten first).
+type Seen = (HashSet<i64>, VecDeque<i64>);
+
 /// The last few thousand update ids in memory: enough within one process
 /// (a restart forgets them; the database log survives it).
 #[derive(Debug)]
 pub struct MemoryUpdateLog {
-    seen: Mutex<(HashSet<i64>, VecDeque<i64>)>,
+    seen: Mutex<Seen>,
     capacity: usize,
 }
 
@@ -40,7 +43,7 @@ impl MemoryUpdateLog {
         }
     }
 
-    fn seen(&self) -> Result<std::sync::MutexGuard<'_, (HashSet<i64>, VecDeque<i64>)>, String> {
+    fn seen(&self) -> Result<std::sync::MutexGuard<'_, Seen>, String> {
         // A std Mutex: nothing awaits while it is held.
         self.seen
             .lock()
