@@ -255,7 +255,7 @@ fn ask(content: Content, args: AskArgs) -> anyhow::Result<ExitCode> {
                 "lang": e.lang,
                 "tokens": e.tokens,
                 "form": e.form,
-                "elsewhere": e.elsewhere,
+                "scope": e.scope,
                 "best": e.best,
                 "runner_up": e.runner_up,
             });

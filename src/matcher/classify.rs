@@ -1,7 +1,7 @@
 //! The matcher: one index per language, and the decision between answering,
 //! acting, asking which one was meant, and falling back.
 
-use super::index::{LangIndex, Query, SmallTalk};
+use super::index::{LangIndex, Query, Scope, SmallTalk};
 use super::outcome::{Explanation, Match, Scored, Target};
 use super::score::{rank, Candidate};
 use crate::content::{ActionId, Content, Thresholds};
@@ -56,7 +56,7 @@ impl Matcher {
             lang,
             tokens: query.tokens.iter().map(|q| q.text.clone()).collect(),
             form: query.form.name(),
-            elsewhere: query.elsewhere,
+            scope: query.scope.name(),
             best: ranked.first().map(scored),
             runner_up: ranked.get(1).map(scored),
             outcome: decide(index, &query, &ranked),
@@ -71,8 +71,9 @@ impl Matcher {
     }
 }
 
-/// The decision: a message about another product ("a CCB loan's rate")
-/// falls back, unless it asks for a human or to stop. Otherwise the best target is taken when its confidence reaches
+/// The decision: a message about another product only ("a CCB loan's
+/// rate") falls back, unless it asks for a human or to stop; one that names
+/// Jiebei too ("my credit report for a mortgage") is matched as usual. Otherwise the best target is taken when its confidence reaches
 /// `answer`, it leads the runner-up by `margin`, its match includes a
 /// specific token and, for an action that closes something, the message
 /// says one of its verbs ("account" alone never starts a cancellation);
@@ -92,7 +93,7 @@ fn decide(index: &LangIndex, query: &Query, ranked: &[Candidate]) -> Match {
         index.targets[top.target as usize],
         Target::Action(ActionId::Agent | ActionId::Stop)
     );
-    if query.elsewhere && !for_anyone {
+    if query.scope == Scope::Elsewhere && !for_anyone {
         return Match::Fallback;
     }
     let runner_up = ranked.get(1).map_or(0.0, |c| c.confidence);

@@ -459,9 +459,32 @@ pub struct Query {
     pub tokens: Vec<QueryToken>,
     /// How it is worded.
     pub form: Form,
-    /// Whether it names another product and not this one ("the interest
-    /// rate of a CCB loan"): not a question for this content.
-    pub elsewhere: bool,
+    /// Whether it is about this product, another, or both.
+    pub scope: Scope,
+}
+
+/// Which product a message is about, by the products it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// This one, or none named.
+    Ours,
+    /// Another product and not this one ("the interest rate of a CCB
+    /// loan"): not a question for this content.
+    Elsewhere,
+    /// This one and another ("the jiebei records on my credit report, for
+    /// a mortgage"): matched as usual, shown in explanations.
+    Mixed,
+}
+
+impl Scope {
+    /// The scope's name in explanations.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Ours => "ours",
+            Scope::Elsewhere => "elsewhere",
+            Scope::Mixed => "mixed",
+        }
+    }
 }
 
 impl LangIndex {
@@ -505,12 +528,17 @@ impl LangIndex {
             }
         }
         let has = |t: &String| tokens.iter().any(|q| &q.text == t);
-        let elsewhere = !tokens.iter().any(|q| self.product.contains(&q.text))
-            && self.other_products.iter().any(|p| p.iter().all(has));
+        let ours = tokens.iter().any(|q| self.product.contains(&q.text));
+        let other = self.other_products.iter().any(|p| p.iter().all(has));
+        let scope = match (ours, other) {
+            (_, false) => Scope::Ours,
+            (false, true) => Scope::Elsewhere,
+            (true, true) => Scope::Mixed,
+        };
         Query {
             tokens,
             form,
-            elsewhere,
+            scope,
         }
     }
 }

@@ -84,8 +84,9 @@ pub struct Explanation {
     pub tokens: Vec<String>,
     /// How the message is worded: `question`, `request` or `neutral`.
     pub form: &'static str,
-    /// Whether the message names another product and not this one.
-    pub elsewhere: bool,
+    /// Which product the message is about: `ours`, `elsewhere` (another
+    /// product only) or `mixed`.
+    pub scope: &'static str,
     /// The best candidate, if any phrasing shared a token with the message.
     pub best: Option<Scored>,
     /// The best candidate pointing at a different target.
