@@ -11,10 +11,12 @@
 
 mod support;
 
+use std::sync::Arc;
+
 use jiebei_bot::callback::CallbackData;
 use jiebei_bot::engine::{Incoming, Input, Reply};
 use jiebei_bot::lang::Lang;
-use jiebei_bot::telegram::{Mode, TelegramError, TelegramSettings};
+use jiebei_bot::telegram::{Mode, TelegramError, TelegramSettings, UpdateLog};
 use support::bot::TestBot;
 use support::fake_bot_api::{Fault, Message};
 use support::updates::{Group, Media, Person};
@@ -329,6 +331,44 @@ async fn an_update_telegram_delivers_twice_is_answered_once() {
         2,
         "the redelivered /start got no second greeting"
     );
+}
+
+/// An update log whose marks never land, as when the bot dies after
+/// handling an update and before recording it.
+struct MarksLost;
+
+#[async_trait::async_trait]
+impl UpdateLog for MarksLost {
+    async fn handled(&self, _update_id: i64) -> Result<bool, String> {
+        Ok(false)
+    }
+
+    async fn mark_handled(&self, _update_id: i64) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn an_update_whose_handling_was_not_recorded_is_answered_when_delivered_again() {
+    let mut bot = TestBot::start().await;
+    bot.stop().await.unwrap();
+    let settings = bot.polling_settings();
+    bot.launch_with_log(settings, Arc::new(MarksLost)).await;
+    let anna = Person::new(115, Some("en"));
+    let first = bot.api.send_text(&anna, "how do I close jiebei");
+    let got = bot.messages(anna.id, 1).await;
+    bot.api.wait_until_confirmed().await;
+    bot.stop().await.unwrap();
+
+    // Telegram delivers it again to a new process with the real log: the
+    // question is answered, not skipped as handled.
+    bot.api.redeliver_from(first);
+    let settings = bot.polling_settings();
+    bot.launch(settings).await;
+    let again = bot.messages(anna.id, 2).await;
+    assert_eq!(again[1].text, got[0].text);
+    bot.api.wait_until_confirmed().await;
+    bot.stop().await.unwrap();
 }
 
 #[tokio::test]

@@ -10,7 +10,9 @@ use jiebei_bot::engine::{Engine, EngineSettings, Incoming, MemoryChats, Reply};
 use jiebei_bot::handoff::Handoff;
 use jiebei_bot::lang::Lang;
 use jiebei_bot::store::Store;
-use jiebei_bot::telegram::{self, RateLimits, SupportGroup, TelegramError, TelegramSettings};
+use jiebei_bot::telegram::{
+    self, RateLimits, SupportGroup, TelegramError, TelegramSettings, UpdateLog,
+};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -112,10 +114,20 @@ impl TestBot {
 
     /// Starts a bot process with `settings` over this bot's stores.
     pub async fn launch(&mut self, settings: TelegramSettings) {
+        let updates = Arc::new(self.store.clone());
+        self.launch_with_log(settings, updates).await
+    }
+
+    /// Starts a bot process with `settings` over this bot's stores but
+    /// `updates` as its update log.
+    pub async fn launch_with_log(
+        &mut self,
+        settings: TelegramSettings,
+        updates: Arc<dyn UpdateLog>,
+    ) {
         assert!(self.running.is_none(), "stop the running bot first");
         let engine = self.engine();
         let (stop, stopped) = oneshot::channel::<()>();
-        let updates = Arc::new(self.store.clone());
         let stopped = async {
             let _ = stopped.await;
         };
