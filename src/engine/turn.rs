@@ -296,7 +296,14 @@ impl Engine {
         // Matched in the language it is written in; answered in the chat's
         // (a pinned language may differ from the message's script).
         let written_in = lang::detect_script(text).unwrap_or(turn.lang);
-        if let Some(talk) = self.inner.matcher.small_talk(text, written_in) {
+        let outcome = self.inner.matcher.classify(text, written_in);
+        // Small talk is looked for only in what the matcher could not take
+        // ("hi", "谢谢" fall back): an answered question costs nothing more.
+        let unsure = !matches!(outcome, Match::Answer { .. } | Match::Action { .. });
+        let talk = unsure
+            .then(|| self.inner.matcher.small_talk(text, written_in))
+            .flatten();
+        if let Some(talk) = talk {
             turn.state.misses = 0;
             let key = match talk {
                 SmallTalk::Greeting => "greeting",
@@ -308,7 +315,6 @@ impl Engine {
             }
             return;
         }
-        let outcome = self.inner.matcher.classify(text, written_in);
         match outcome {
             Match::Action { id, .. } => {
                 turn.state.misses = 0;

@@ -73,13 +73,14 @@ impl Matcher {
 
 /// The decision: a message about another product only ("a CCB loan's
 /// rate") falls back, unless it asks for a human or to stop; one that names
-/// Jiebei too ("my credit report for a mortgage") is matched as usual. Otherwise the best target is taken when its confidence reaches
-/// `answer`, it leads the runner-up by `margin`, its match includes a
-/// specific token and, for an action that closes something, the message
-/// says one of its verbs ("account" alone never starts a cancellation);
-/// otherwise, when it reaches `clarify`, it is offered with
-/// the next ones (up to three in all) whose confidence is at least
-/// [`CLARIFY_SHARE`] of its own; otherwise nothing fits.
+/// Jiebei too ("my credit report for a mortgage") is matched as usual.
+/// Otherwise the best target is taken when its confidence reaches `answer`,
+/// it leads the runner-up by `margin`, its match includes a specific token
+/// and, for an action that closes something, the message says one of its
+/// verbs ("account" alone never starts a cancellation); otherwise, when it
+/// reaches `clarify`, it is offered with the next ones (up to three in all)
+/// whose confidence is at least [`CLARIFY_SHARE`] of its own; otherwise
+/// nothing fits.
 fn decide(index: &LangIndex, query: &Query, ranked: &[Candidate]) -> Match {
     let Thresholds {
         answer,

@@ -141,10 +141,41 @@ pub struct LangIndex {
     pub greetings: Vec<String>,
     /// Normalised thanks, longest first.
     pub thanks: Vec<String>,
-    /// Normalised words that make a question of the clause they open.
-    pub openers: HashSet<String>,
-    /// Normalised words that make a request of the clause they open.
-    pub request_openers: HashSet<String>,
+    /// Words that make a question of the clause they open.
+    pub openers: Openers,
+    /// Words that make a request of the clause they open.
+    pub request_openers: Openers,
+}
+
+/// Clause openers of one form, normalised: Latin words are matched as a
+/// clause's leading word; Chinese ones, since a Chinese clause has no
+/// spaces, anywhere in it (question words) or at its start (requests).
+#[derive(Debug, Default)]
+pub struct Openers {
+    words: HashSet<String>,
+    chinese: Vec<String>,
+}
+
+impl Openers {
+    fn new(list: &[String]) -> Openers {
+        let mut o = Openers::default();
+        for w in list.iter().map(|w| normalize(w)).filter(|w| !w.is_empty()) {
+            if w.is_ascii() {
+                o.words.insert(w);
+            } else {
+                o.chinese.push(w);
+            }
+        }
+        o
+    }
+
+    fn opens(&self, word: &str, anywhere: bool) -> bool {
+        self.words.contains(word)
+            || self.chinese.iter().any(|o| match anywhere {
+                true => word.contains(o.as_str()),
+                false => word.starts_with(o.as_str()),
+            })
+    }
 }
 
 impl LangIndex {
@@ -178,28 +209,25 @@ impl LangIndex {
             }
         }
         let mut index = b.finish(*settings.thresholds.get(lang), Params::default());
-        let words = |list: &[String]| {
-            list.iter()
+        index.openers = Openers::new(settings.question_openers.get(lang));
+        index.request_openers = Openers::new(settings.request_openers.get(lang));
+        let longest_first = |list: &[String]| {
+            let mut v: Vec<String> = list
+                .iter()
                 .map(|w| normalize(w))
                 .filter(|w| !w.is_empty())
-                .collect::<HashSet<String>>()
-        };
-        index.openers = words(settings.question_openers.get(lang));
-        index.request_openers = words(settings.request_openers.get(lang));
-        let longest_first = |list: &[String]| {
-            let mut v: Vec<String> = words(list).into_iter().collect();
+                .collect();
             v.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+            v.dedup();
             v
         };
         let tokens = |s: &String| -> Vec<String> {
-            let mut t: Vec<String> = index
+            index
                 .tokenizer
                 .tokenize(s)
                 .into_iter()
                 .map(|t| t.text)
-                .collect();
-            t.dedup();
-            t
+                .collect()
         };
         index.product = settings.product.get(lang).iter().flat_map(tokens).collect();
         index.other_products = settings
@@ -435,8 +463,8 @@ impl Builder {
             other_products: Vec::new(),
             greetings: Vec::new(),
             thanks: Vec::new(),
-            openers: HashSet::new(),
-            request_openers: HashSet::new(),
+            openers: Openers::default(),
+            request_openers: Openers::default(),
         }
     }
 }
@@ -572,26 +600,15 @@ impl LangIndex {
 
     /// The form a clause's opening word gives it: the first word that is an
     /// opener, or that is not a stopword (so "ok so does it..." opens with
-    /// "does"). A Chinese clause has no spaces: a Chinese question word
-    /// counts anywhere in it ("借呗该找哪个客服"), a request opener at its start.
+    /// "does"). A Chinese question word counts anywhere in a clause
+    /// ("借呗该找哪个客服"), a Chinese request opener at its start.
     fn opened(&self, clause: &str) -> Option<Form> {
-        let lists = [
-            (&self.openers, Form::Question),
-            (&self.request_openers, Form::Request),
-        ];
         for word in clause.split(' ') {
-            for (list, form) in lists {
-                let hit = list.contains(word)
-                    || list.iter().any(|o| {
-                        !o.is_ascii()
-                            && match form {
-                                Form::Question => word.contains(o.as_str()),
-                                _ => word.starts_with(o.as_str()),
-                            }
-                    });
-                if hit {
-                    return Some(form);
-                }
+            if self.openers.opens(word, true) {
+                return Some(Form::Question);
+            }
+            if self.request_openers.opens(word, false) {
+                return Some(Form::Request);
             }
             if !self.tokenizer.is_stopword(&super::stem::stem(word)) {
                 return None;

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
@@ -41,6 +42,10 @@ pub struct Store {
     pub(super) pool: SqlitePool,
     pub(super) writer: SqlitePool,
     url: String,
+    /// Held by every clone: the checkpoint task ends once the last clone is
+    /// gone (or the store is closed), so a dropped store leaves no task
+    /// holding its connections open.
+    _alive: Arc<()>,
 }
 
 impl Store {
@@ -69,6 +74,7 @@ impl Store {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(open)?
             .busy_timeout(BUSY_TIMEOUT);
+        let alive = Arc::new(());
         let (pool, writer) = if in_memory {
             // Every connection to :memory: would be its own empty database,
             // so one connection, kept open for the pool's whole life.
@@ -112,7 +118,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(open)?;
-            tokio::spawn(checkpoints(pool.clone()));
+            tokio::spawn(checkpoints(pool.clone(), Arc::downgrade(&alive)));
             (pool, writer)
         };
 
@@ -127,6 +133,7 @@ impl Store {
             pool,
             writer,
             url: shown,
+            _alive: alive,
         })
     }
 
@@ -159,16 +166,16 @@ impl Store {
     }
 }
 
-/// Copies the WAL back into the database file every [`CHECKPOINT_EVERY`]
-/// while there is something to copy, on a reading connection, so writers
-/// never wait for it (a passive checkpoint takes no lock a writer needs).
-/// Ends when the pool is closed.
-async fn checkpoints(pool: SqlitePool) {
+/// Copies the WAL back into the database file every [`CHECKPOINT_EVERY`],
+/// on a reading connection, so writers never wait for it (a passive
+/// checkpoint takes no lock a writer needs). Ends when the pool is closed
+/// or every clone of its store is dropped.
+async fn checkpoints(pool: SqlitePool, alive: Weak<()>) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if pool.is_closed() {
+        if pool.is_closed() || alive.strong_count() == 0 {
             return;
         }
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
